@@ -1,0 +1,1 @@
+"""Annotators: one spaCy pass per article feeds entities, glossary and attributions."""

@@ -1,0 +1,44 @@
+"""Run the one spaCy pass per article and every annotator over it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from ..config import SiteConfig
+from ..kb import Glossary, KnowledgeBase
+from ..model import Annotations, TextView
+from . import attribution, entities, glossary
+from .nlp import load_model
+
+ANNOTATORS_VERSION = f"e{entities.VERSION}-g{glossary.VERSION}-a{attribution.VERSION}"
+
+
+@dataclass(frozen=True, slots=True)
+class AnnotationContext:
+    config: SiteConfig
+    kb: KnowledgeBase
+    glossary: Glossary
+
+
+def annotate_views(
+    views: Sequence[TextView], ctx: AnnotationContext, batch_size: int = 16
+) -> Iterator[Annotations]:
+    """Annotations for each view, in order. Loads the model only when there is work."""
+    if not views:
+        return
+    nlp = load_model(ctx.config.nlp.model)
+    for view, doc in zip(views, nlp.pipe((v.text for v in views), batch_size=batch_size),
+                         strict=True):
+        ents = entities.find_entities(doc, view, ctx.kb) if ctx.config.entities.enabled else ()
+        terms = (
+            glossary.find_terms(doc, view, ctx.glossary, ents)
+            if ctx.config.glossary.enabled
+            else ()
+        )
+        attrs = (
+            attribution.find_attributions(doc, view, ents)
+            if ctx.config.attributions.enabled
+            else ()
+        )
+        yield Annotations(entities=ents, glossary=terms, attributions=attrs)

@@ -1,0 +1,167 @@
+"""What one article shows of its annotations: marks in the text, popovers, sources panel."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from html import escape
+
+from .config import SiteConfig
+from .index import Article, EntityInfo, SiteIndex
+from .kb import Term
+from .markup import Mark
+from .model import Attribution
+
+SPEECH = ("direct", "indirect", "according_to")
+MEDIA_WORDS = ("agency", "news", "tass", "reuters", "afp", "ap", "anp", "television", "radio",
+               "broadcaster", "newspaper", "times", "post", "journal", "bbc", "cnn")
+
+
+@dataclass(frozen=True, slots=True)
+class SourceSummary:
+    key: str
+    name: str
+    kind: str  # person, organisation, media, unnamed
+    entity: EntityInfo | None
+    count: int
+    channels: tuple[str, ...]
+    statements: tuple[Attribution, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleAnnotations:
+    marks: tuple[Mark, ...] = ()
+    entities: tuple[tuple[EntityInfo, int], ...] = ()  # (entity, number of other articles)
+    terms: tuple[Term, ...] = ()
+    sources: tuple[SourceSummary, ...] = ()
+    unverified: tuple[Attribution, ...] = ()
+    credits: tuple[Attribution, ...] = ()
+    sourcing_line: str = ""
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def _attr(value: str) -> str:
+    return escape(value, quote=True)
+
+
+def _source_key(a: Attribution) -> str:
+    return a.source_id or (a.source or "unnamed").lower()
+
+
+def source_kind(a: Attribution, entity: EntityInfo | None) -> str:
+    if a.source_kind and a.source_kind != "unnamed":
+        return a.source_kind
+    if entity is not None:
+        return "person" if entity.label == "PERSON" else "organisation"
+    name = (a.source_name or a.source or "").lower()
+    if any(w in name.split() for w in MEDIA_WORDS):
+        return "media"
+    return "unnamed"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def article_annotations(art: Article, index: SiteIndex, config: SiteConfig, root: str
+                        ) -> ArticleAnnotations:
+    ann = art.doc.annotations
+    view = art.doc.document.view
+    marks: list[Mark] = []
+    taken: list[tuple[int, int]] = []
+    shown_entities: dict[str, EntityInfo] = {}
+    for m in ann.entities:
+        info = index.entity_for(m)
+        if info is None or not view.annotatable(m.start, m.end):
+            continue
+        if view.block_at(m.start) == "heading":
+            continue
+        if config.entities.link == "first" and info.id in shown_entities:
+            continue
+        shown_entities[info.id] = info
+        pop = f"pop-e-{info.id}"
+        marks.append(Mark(
+            m.start, m.end,
+            f'<a class="ann ann-entity" data-type="{_attr(info.type)}" '
+            f'href="{_attr(root + info.url)}" data-pop="{_attr(pop)}" '
+            f'aria-describedby="{_attr(pop)}">', "</a>", order=2))
+        taken.append((m.start, m.end))
+
+    shown_terms: dict[str, Term] = {}
+    for g in ann.glossary:
+        info_t = index.terms.get(g.term_id)
+        if info_t is None or any(s < g.end and g.start < e for s, e in taken):
+            continue
+        if not view.annotatable(g.start, g.end) or view.block_at(g.start) == "heading":
+            continue
+        if config.glossary.link == "first" and g.term_id in shown_terms:
+            continue
+        shown_terms[g.term_id] = info_t.term
+        pop = f"pop-t-{g.term_id}"
+        marks.append(Mark(
+            g.start, g.end,
+            f'<a class="ann ann-term" href="{_attr(root)}glossary/#{_attr(g.term_id)}" '
+            f'data-pop="{_attr(pop)}" aria-describedby="{_attr(pop)}">', "</a>", order=2))
+        taken.append((g.start, g.end))
+
+    groups: dict[str, list[Attribution]] = {}
+    for a in ann.attributions:
+        if a.kind in SPEECH:
+            groups.setdefault(_source_key(a), []).append(a)
+    keys = list(groups)
+    sources: list[SourceSummary] = []
+    for key in keys:
+        items = groups[key]
+        first = items[0]
+        entity = index.entities.get(first.source_id or "")
+        channels = tuple(dict.fromkeys(a.via for a in items if a.via))
+        sources.append(SourceSummary(
+            key=key, name=entity.name if entity else (first.source_name or first.source
+                                                       or "Unnamed source"),
+            kind=source_kind(first, entity), entity=entity, count=len(items),
+            channels=channels, statements=tuple(items)))
+    number = {s.key: i + 1 for i, s in enumerate(sources)}
+    for a in ann.attributions:
+        if a.start >= a.end:
+            continue
+        if a.kind in SPEECH:
+            n = number[_source_key(a)]
+            pop = f"pop-s-{n}"
+            who = sources[n - 1].name
+            marks.append(Mark(a.start, a.end,
+                              f'<span class="attr attr-{_attr(a.kind)}" data-source="{n}">',
+                              "</span>", order=1))
+            marks.append(Mark(a.end, a.end,
+                              f'<a class="attr-marker" href="#source-{n}" data-pop="{pop}" '
+                              f'aria-describedby="{pop}"><span aria-hidden="true">{n}</span>'
+                              f'<span class="vh">source: {_attr(who)}</span>', "</a>"))
+        elif a.kind == "unverified":
+            marks.append(Mark(a.start, a.end, '<span class="attr attr-unverified">', "</span>",
+                              order=1))
+            marks.append(Mark(a.end, a.end, '<a class="flag-unverified" href="#sources">'
+                              "unverified</a>", ""))
+        elif a.kind == "credit":
+            marks.append(Mark(a.start, a.end, '<span class="attr attr-credit">', "</span>",
+                              order=1))
+
+    kinds = Counter(s.kind for s in sources)
+    unverified = tuple(a for a in ann.attributions if a.kind == "unverified")
+    named = kinds["person"] + kinds["organisation"] + kinds["media"]
+    parts = [_plural(named, "named source")]
+    if kinds["unnamed"]:
+        parts.append(f"{kinds['unnamed']} anonymous")
+    if unverified:
+        parts.append(_plural(len(unverified), "unverified claim"))
+    others = {
+        e.id: len([a for a in e.articles if a.url != art.url]) for e in shown_entities.values()
+    }
+    return ArticleAnnotations(
+        marks=tuple(sorted(marks, key=lambda m: (m.start, -m.end, m.order))),
+        entities=tuple((e, others[e.id]) for e in shown_entities.values()),
+        terms=tuple(shown_terms.values()),
+        sources=tuple(sources),
+        unverified=unverified,
+        credits=tuple(a for a in ann.attributions if a.kind == "credit"),
+        sourcing_line=", ".join(parts) if sources or unverified else "",
+        counts=dict(kinds),
+    )

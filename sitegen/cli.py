@@ -1,0 +1,101 @@
+"""Command line: parse arguments, call build/annotate/scaffold, print, exit codes.
+
+Exit codes: 0 success, 1 the site has a problem (message names file and line), 2 usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .errors import SiteError, SiteErrors
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="sitegen", description=__doc__.splitlines()[0] if __doc__
+                                else None)
+    p.add_argument("--version", action="version", version=_version())
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    b = sub.add_parser("build", help="build the site into output/")
+    b.add_argument("--site", type=Path, default=Path("."), help="site folder (default: .)")
+    b.add_argument("--output", type=Path, default=None, help="output folder (default: SITE/output)")
+    b.add_argument("--drafts", action="store_true", help="include draft articles")
+    b.add_argument("--base-url", default=None, help="override base_url for this build")
+
+    n = sub.add_parser("new", help="create a new site")
+    n.add_argument("dir", type=Path)
+    n.add_argument("--title", default=None)
+
+    a = sub.add_parser("new-article", help="write a new draft article")
+    a.add_argument("title")
+    a.add_argument("--site", type=Path, default=Path("."))
+
+    x = sub.add_parser("annotate", help="export annotations as JSON (shared/eval/FORMAT.md)")
+    x.add_argument("paths", type=Path, nargs="+", metavar="PATH")
+    mode = x.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--json", action="store_true", help="print JSON for one file")
+    mode.add_argument("--out", type=Path, help="write NAME.json per NAME.md into this folder")
+    x.add_argument("--site", type=Path, default=None,
+                   help="site whose config, knowledge base and glossary to use")
+    return p
+
+
+def _version() -> str:
+    from . import __version__
+
+    return f"sitegen {__version__}"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "build":
+            return _build(args)
+        if args.command == "new":
+            from .scaffold import new_site
+
+            path = new_site(args.dir, args.title)
+            print(f"created a new site in {path}; build it with: sitegen build --site {path}")
+            return 0
+        if args.command == "new-article":
+            from .scaffold import new_article
+
+            print(f"created {new_article(args.site, args.title)}")
+            return 0
+        if args.command == "annotate":
+            from .annotate_cmd import annotate_command
+
+            return annotate_command(args.paths, args.json, args.out, args.site)
+    except SiteErrors as exc:
+        for err in exc.errors:
+            print(f"error: {err}", file=sys.stderr)
+        print(f"{len(exc.errors)} errors; nothing was written", file=sys.stderr)
+        return 1
+    except SiteError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    return 2
+
+
+def _build(args: argparse.Namespace) -> int:
+    from .build import BuildOptions, build
+
+    try:
+        report = build(BuildOptions(site=args.site, output=args.output, drafts=args.drafts,
+                                    base_url=args.base_url))
+    except (SiteError, SiteErrors):
+        print("build failed; the previous output was left as it was", file=sys.stderr)
+        raise
+    print(report.summary())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

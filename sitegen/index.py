@@ -1,0 +1,190 @@
+"""Cross-article collections: articles by date, tags, entity mentions, glossary uses, sources.
+
+Built after annotation from per-article contributions, like Sphinx's environment
+collectors; nothing here touches spaCy.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import string
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+from .config import SiteConfig
+from .errors import SiteError
+from .frontmatter_meta import slugify
+from .kb import LABEL_TYPES, Entity, Glossary, KnowledgeBase, Term
+from .model import AnnotatedDocument, Attribution, EntityMention
+
+PLACE_LABELS = {"GPE", "LOC", "FAC"}
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """A published article with its URL (relative to the site root, ending in '/')."""
+
+    doc: AnnotatedDocument
+    url: str
+
+    @property
+    def title(self) -> str:
+        return self.doc.document.meta.title
+
+    @property
+    def date(self) -> dt.datetime | None:
+        return self.doc.document.meta.date
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    article: Article
+    text: str
+    snippet: str
+
+
+@dataclass(frozen=True, slots=True)
+class EntityInfo:
+    id: str
+    name: str
+    label: str
+    type: str
+    kb: Entity | None
+    mentions: tuple[Mention, ...]
+    quotes: tuple[tuple[Article, Attribution], ...]
+
+    @property
+    def articles(self) -> tuple[Article, ...]:
+        seen: dict[str, Article] = {}
+        for m in self.mentions:
+            seen.setdefault(m.article.url, m.article)
+        return tuple(seen.values())
+
+    @property
+    def url(self) -> str:
+        return f"entities/{self.id}/"
+
+
+@dataclass(frozen=True, slots=True)
+class TermInfo:
+    term: Term
+    articles: tuple[Article, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SiteIndex:
+    articles: tuple[Article, ...]  # newest first
+    tags: dict[str, tuple[Article, ...]] = field(default_factory=dict)
+    entities: dict[str, EntityInfo] = field(default_factory=dict)  # only those with a page
+    terms: dict[str, TermInfo] = field(default_factory=dict)
+
+    def entity_for(self, mention: EntityMention) -> EntityInfo | None:
+        return self.entities.get(mention.entity_id)
+
+
+def permalink(pattern: str, doc: AnnotatedDocument) -> str:
+    meta = doc.document.meta
+    date = meta.date or dt.datetime(1970, 1, 1)
+    section = PurePosixPath(doc.document.source.rel).parts
+    values = {
+        "year": f"{date.year:04d}",
+        "month": f"{date.month:02d}",
+        "day": f"{date.day:02d}",
+        "slug": meta.slug,
+        "section": slugify(section[0]) if len(section) > 1 else "",
+    }
+    url = string.Formatter().vformat(pattern, (), values)
+    parts = [p for p in url.split("/") if p]
+    return "/".join(parts) + "/"
+
+
+def snippet(text: str, start: int, end: int, width: int = 240) -> str:
+    """The sentence around [start, end), cut to `width` characters."""
+    left = max(text.rfind("\n\n", 0, start), *(text.rfind(p, 0, start) for p in (". ", "? ", "! ")))
+    left = 0 if left < 0 else left + 2 if text[left] == "\n" else left + 2
+    ends = [i for i in (text.find(p, end) for p in (". ", "? ", "! ", "\n\n")) if i >= 0]
+    right = min(ends) + 1 if ends else len(text)
+    out = text[left:right].strip()
+    return out if len(out) <= width else out[: width - 1].rstrip() + "…"
+
+
+def build_index(
+    docs: list[AnnotatedDocument], config: SiteConfig, kb: KnowledgeBase, glossary: Glossary
+) -> SiteIndex:
+    ordered = sorted(
+        docs,
+        key=lambda d: (d.document.meta.date or dt.datetime.min, d.document.source.rel),
+        reverse=True,
+    )
+    articles: list[Article] = []
+    urls: dict[str, str] = {}
+    for doc in ordered:
+        url = permalink(config.permalink, doc)
+        if url in urls:
+            raise SiteError(
+                f"two articles have the same URL '{url}': {urls[url]} and this one",
+                doc.document.source.path,
+                1,
+                hint="give one of them a different slug in its front matter",
+            )
+        urls[url] = str(doc.document.source.path)
+        articles.append(Article(doc=doc, url=url))
+
+    tags: dict[str, list[Article]] = defaultdict(list)
+    for art in articles:
+        for tag in art.doc.document.meta.tags:
+            tags[tag].append(art)
+
+    return SiteIndex(
+        articles=tuple(articles),
+        tags={t: tuple(a) for t, a in sorted(tags.items())},
+        entities=_entities(articles, config, kb),
+        terms=_terms(articles, glossary),
+    )
+
+
+def _entities(
+    articles: list[Article], config: SiteConfig, kb: KnowledgeBase
+) -> dict[str, EntityInfo]:
+    known = kb.by_id()
+    mentions: dict[str, list[Mention]] = defaultdict(list)
+    names: dict[str, Counter[tuple[str, str]]] = defaultdict(Counter)
+    quotes: dict[str, list[tuple[Article, Attribution]]] = defaultdict(list)
+    for art in articles:
+        ann = art.doc.annotations
+        text = art.doc.document.view.text
+        for m in ann.entities:
+            mentions[m.entity_id].append(Mention(art, m.text, snippet(text, m.start, m.end)))
+            names[m.entity_id][(m.name, m.label)] += 1
+        for a in ann.attributions:
+            if a.source_id and a.kind in ("direct", "indirect", "according_to"):
+                quotes[a.source_id].append((art, a))
+    out: dict[str, EntityInfo] = {}
+    for eid in sorted(mentions):
+        entry = known.get(eid)
+        if entry is None and len(mentions[eid]) < config.entities.min_mentions:
+            continue
+        if entry is not None and not entry.link:
+            continue
+        (name, label), _ = names[eid].most_common(1)[0]
+        if entry is not None:
+            name, label = entry.name, entry.label
+        if label not in config.entities.types:
+            continue
+        out[eid] = EntityInfo(
+            id=eid, name=name, label=label, type=LABEL_TYPES.get(label, label.lower()),
+            kb=entry, mentions=tuple(mentions[eid]), quotes=tuple(quotes.get(eid, ())),
+        )
+    return out
+
+
+def _terms(articles: list[Article], glossary: Glossary) -> dict[str, TermInfo]:
+    uses: dict[str, dict[str, Article]] = defaultdict(dict)
+    for art in articles:
+        for g in art.doc.annotations.glossary:
+            uses[g.term_id].setdefault(art.url, art)
+    return {
+        t.id: TermInfo(term=t, articles=tuple(uses.get(t.id, {}).values()))
+        for t in sorted(glossary.terms, key=lambda t: t.term.lower())
+    }

@@ -1,0 +1,77 @@
+"""Annotations -> HTML marks wrapped around exactly the annotated characters of the body.
+
+A Mark covers [start, end) of the article's TextView text; a zero-width Mark is inserted
+after the text at `start` (attribution markers). The `text` render rule of markdown-it
+splits each text token at mark boundaries, so marks never wrap code, link targets or raw
+HTML, and marks that cross inline markup (emphasis, links) are closed and reopened.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape
+from typing import Any
+
+from markdown_it.token import Token
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    start: int
+    end: int
+    open: str
+    close: str
+    order: int = 0  # lower opens first (outer) when two marks share a span
+
+
+def _key(m: Mark) -> tuple[int, int, int]:
+    return (m.start, -m.end, m.order)
+
+
+def render_text(content: str, start: int, marks: Sequence[Mark]) -> str:
+    end = start + len(content)
+    spans = [m for m in marks if m.start < m.end and m.start < end and m.end > start]
+    anchors = sorted(
+        (m for m in marks if m.start == m.end and start < m.start <= end), key=_key
+    )
+    if not spans and not anchors:
+        return escape(content, quote=False)
+    cuts = sorted({start, end, *(max(start, min(end, p)) for m in spans for p in (m.start,
+                   m.end)), *(a.start for a in anchors)})
+    out: list[str] = []
+    stack: list[Mark] = []
+    for p, q in zip(cuts, cuts[1:], strict=False):
+        want = sorted((m for m in spans if m.start <= p and m.end >= q), key=_key)
+        _transition(out, stack, want)
+        out.append(escape(content[p - start : q - start], quote=False))
+        after = sorted((m for m in spans if m.start <= q < m.end), key=_key)
+        here = [a for a in anchors if a.start == q]
+        if here:
+            _transition(out, stack, [m for m in after if m in stack])
+            out.extend(a.open + a.close for a in here)
+    _transition(out, stack, [])
+    return "".join(out)
+
+
+def _transition(out: list[str], stack: list[Mark], want: list[Mark]) -> None:
+    common = 0
+    while common < len(stack) and common < len(want) and stack[common] == want[common]:
+        common += 1
+    while len(stack) > common:
+        out.append(stack.pop().close)
+    for m in want[common:]:
+        out.append(m.open)
+        stack.append(m)
+
+
+def text_rule(
+    self: Any, tokens: Sequence[Token], idx: int, options: Any, env: dict[str, Any]
+) -> str:
+    """markdown-it render rule for `text` tokens that applies `env["marks"]`."""
+    token = tokens[idx]
+    marks: Sequence[Mark] = env.get("marks", ())
+    plain = (token.meta or {}).get("plain")
+    if plain is None or not marks:
+        return escape(token.content, quote=False)
+    return render_text(token.content, int(plain), marks)

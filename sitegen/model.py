@@ -1,0 +1,171 @@
+"""Frozen values passed between the build stages (parse -> annotate -> index -> render)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One Markdown file as read from disk."""
+
+    path: Path  # absolute path
+    rel: str  # path relative to the content folder, POSIX style
+    text: str
+    digest: str  # sha256 of the text
+
+
+@dataclass(frozen=True, slots=True)
+class Cover:
+    image: str
+    alt: str = ""
+    credit: str = ""
+    caption: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleMeta:
+    """Validated front matter."""
+
+    title: str
+    date: dt.datetime | None
+    updated: dt.datetime | None = None
+    authors: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    summary: str = ""
+    slug: str = ""
+    draft: bool = False
+    cover: Cover | None = None
+    location: str = ""
+    extra: tuple[tuple[str, Any], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A run of plain text that came from one inline token of the Markdown body.
+
+    `start`/`end` are offsets in `TextView.text`; `src` is the offset of the same run in
+    the source file (or -1 when it could not be located, e.g. after backslash escapes).
+    `kind` is "text", "code", "link" (text inside a link) or "html".
+    `block` is the enclosing block type ("paragraph", "heading", "list", "blockquote", "table").
+    """
+
+    start: int
+    end: int
+    src: int
+    kind: str
+    block: str
+
+
+@dataclass(frozen=True, slots=True)
+class Override:
+    """An author's inline correction: `[Peskov]{entity=dmitry-peskov}` or `[Apple]{.no-entity}`."""
+
+    start: int
+    end: int
+    entity: str | None  # forced entity id, or None
+    no_entity: bool = False
+    no_glossary: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class TextView:
+    """The article body as the NLP sees it: the text of every block, blocks separated by
+    blank lines, with where each run came from and what must never be annotated."""
+
+    text: str
+    segments: tuple[Segment, ...]
+    overrides: tuple[Override, ...] = ()
+
+    def annotatable(self, start: int, end: int) -> bool:
+        """True when [start, end) lies in plain text segments only (no code, links, html)."""
+        for seg in self.segments:
+            if seg.end <= start or seg.start >= end:
+                continue
+            if seg.kind != "text":
+                return False
+        return True
+
+    def block_at(self, pos: int) -> str:
+        for seg in self.segments:
+            if seg.start <= pos < seg.end:
+                return seg.block
+        return ""
+
+    def source_offset(self, pos: int) -> int:
+        """Map an offset in `text` to an offset in the Markdown source file (best effort)."""
+        best = -1
+        for seg in self.segments:
+            if seg.start <= pos <= seg.end and seg.src >= 0:
+                return seg.src + (pos - seg.start)
+            if seg.start <= pos and seg.src >= 0:
+                best = seg.src + (pos - seg.start)
+        return best
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A parsed article: front matter, Markdown tokens and the text view for the NLP."""
+
+    source: Source
+    meta: ArticleMeta
+    body: str
+    body_offset: int  # offset of the body in the source text
+    body_line: int  # 1-based line of the body's first line in the source file
+    view: TextView
+    tokens: tuple[Any, ...] = field(repr=False, compare=False)  # markdown-it Tokens
+
+
+@dataclass(frozen=True, slots=True)
+class EntityMention:
+    start: int  # offsets in TextView.text
+    end: int
+    text: str
+    label: str  # OntoNotes label: PERSON, ORG, GPE, LOC, FAC, NORP, ...
+    entity_id: str
+    name: str  # canonical name
+    origin: str = "model"  # "model", "kb", "document", "override"
+
+
+@dataclass(frozen=True, slots=True)
+class GlossaryMatch:
+    start: int
+    end: int
+    text: str
+    term_id: str
+    term: str
+    origin: str = "glossary"
+
+
+@dataclass(frozen=True, slots=True)
+class Attribution:
+    kind: str  # direct, indirect, according_to, unverified, credit
+    start: int  # span of the attributed content (quote) in TextView.text
+    end: int
+    quote: str
+    source: str | None = None  # as written
+    source_start: int = -1
+    source_end: int = -1
+    source_id: str | None = None
+    source_name: str | None = None
+    source_kind: str = "unnamed"  # person, organisation, media, unnamed
+    cue: str | None = None
+    cue_start: int = -1
+    cue_end: int = -1
+    via: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Annotations:
+    entities: tuple[EntityMention, ...] = ()
+    glossary: tuple[GlossaryMatch, ...] = ()
+    attributions: tuple[Attribution, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class AnnotatedDocument:
+    document: Document
+    annotations: Annotations

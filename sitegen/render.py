@@ -1,0 +1,160 @@
+"""SiteIndex -> rendered files (path relative to the output folder -> bytes)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from .annotation_html import article_annotations
+from .config import SiteConfig
+from .errors import SiteError
+from .frontmatter_meta import slugify
+from .index import Article, SiteIndex
+from .kb import Glossary, KnowledgeBase
+from .markdown import markdown
+from .themes import template_dirs, theme_chain
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedFile:
+    path: str  # relative to the output folder, POSIX
+    data: bytes
+
+
+def root_for(url: str) -> str:
+    """The relative prefix from a page at `url` ("a/b/") back to the site root."""
+    depth = len([p for p in url.split("/") if p])
+    return "../" * depth
+
+
+def format_date(value: dt.datetime | dt.date | None, style: str = "long") -> str:
+    if value is None:
+        return ""
+    if style == "iso":
+        return value.strftime("%Y-%m-%dT%H:%M:%SZ") if isinstance(value, dt.datetime) else (
+            value.isoformat())
+    return f"{value.day} {value.strftime('%B %Y')}"
+
+
+def make_env(config: SiteConfig) -> jinja2.Environment:
+    chain = theme_chain(config.theme, config.root)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(p) for p in template_dirs(config.root, chain)]),
+        autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["date"] = format_date
+    env.filters["md"] = lambda text: jinja2.utils.markupsafe.Markup(
+        markdown().render(text or "", {"marks": ()})
+    )
+    env.filters["slug"] = slugify
+    env.globals["absolute"] = lambda url: config.base_url + url
+    return env
+
+
+class Renderer:
+    def __init__(self, config: SiteConfig, kb: KnowledgeBase, glossary: Glossary) -> None:
+        self.config = config
+        self.kb = kb
+        self.glossary = glossary
+        self.env = make_env(config)
+
+    def _render(self, template: str, url: str, out: str, root: str | None = None,
+                **context: Any) -> RenderedFile:
+        root = root_for(url) if root is None else root
+        try:
+            html = self.env.get_template(template).render(
+                site=self.config, root=root, page_url=url, **context
+            )
+        except jinja2.TemplateSyntaxError as exc:
+            raise SiteError(f"template error: {exc.message}", exc.filename, exc.lineno) from None
+        except jinja2.TemplateError as exc:
+            raise SiteError(f"template '{template}' failed: {exc}") from None
+        return RenderedFile(out, html.encode("utf-8"))
+
+    def body_html(self, art: Article, root: str, marks: Any) -> str:
+        env = {"marks": marks, "root": root}
+        html: str = markdown().renderer.render(
+            list(art.doc.document.tokens), markdown().options, env
+        )
+        return html
+
+    def article(self, art: Article, index: SiteIndex) -> RenderedFile:
+        root = root_for(art.url)
+        ann = article_annotations(art, index, self.config, root)
+        body = jinja2.utils.markupsafe.Markup(self.body_html(art, root, ann.marks))
+        return self._render("article.html", art.url, art.url + "index.html", article=art,
+                            meta=art.doc.document.meta, body=body, ann=ann, index=index)
+
+    def pages(self, index: SiteIndex) -> Iterator[RenderedFile]:
+        cfg = self.config
+        for art in index.articles:
+            yield self.article(art, index)
+        per = cfg.paginate
+        chunks = [index.articles[i : i + per] for i in range(0, len(index.articles), per)] or [()]
+        for n, chunk in enumerate(chunks, start=1):
+            url = "" if n == 1 else f"page/{n}/"
+            prev_url = None if n == 1 else ("" if n == 2 else f"page/{n - 1}/")
+            next_url = f"page/{n + 1}/" if n < len(chunks) else None
+            yield self._render("index.html", url, url + "index.html", articles=chunk,
+                               page_number=n, page_count=len(chunks), prev_url=prev_url,
+                               next_url=next_url, index=index)
+        yield self._render("tags.html", "tags/", "tags/index.html", index=index)
+        for tag, arts in index.tags.items():
+            url = f"tags/{tag}/"
+            yield self._render("tag.html", url, url + "index.html", tag=tag, articles=arts,
+                               index=index)
+            yield self._render("feed.xml", url, url + "feed.xml", articles=arts[:20],
+                               feed_url=url + "feed.xml", feed_title=f"{cfg.title}: {tag}",
+                               index=index)
+        yield self._render("entities.html", "entities/", "entities/index.html", index=index,
+                           groups=self._entity_groups(index))
+        for info in index.entities.values():
+            yield self._render("entity.html", info.url, info.url + "index.html", entity=info,
+                               index=index)
+        yield self._render("glossary.html", "glossary/", "glossary/index.html", index=index)
+        yield self._render("feed.xml", "", "feed.xml", articles=index.articles[:20],
+                           feed_url="feed.xml", feed_title=cfg.title, index=index)
+        yield self._render("sitemap.xml", "", "sitemap.xml", index=index)
+        yield self._render("robots.txt", "", "robots.txt", index=index)
+        # A 404 page is served at any depth: it links from the site's absolute base path.
+        base = cfg.base_url if cfg.base_url.startswith(("/", "http://", "https://")) else ""
+        yield self._render("404.html", "", "404.html", root=base, index=index)
+
+    @staticmethod
+    def _entity_groups(index: SiteIndex) -> list[tuple[str, list[Any]]]:
+        groups: dict[str, list[Any]] = {}
+        for info in index.entities.values():
+            groups.setdefault(info.type, []).append(info)
+        order = ["person", "organisation", "place", "location", "facility"]
+        return [
+            (t, sorted(groups[t], key=lambda e: (-len(e.mentions), e.name.lower())))
+            for t in sorted(groups, key=lambda t: (order.index(t) if t in order else 99, t))
+        ]
+
+
+def relative(url_from: str, target: str) -> str:
+    rel = posixpath.relpath(target or ".", url_from or ".")
+    return "./" if rel == "." else rel + ("/" if target.endswith("/") else "")
+
+
+def copy_tree_files(src: Path, skip: set[str] | None = None) -> Iterator[tuple[str, Path]]:
+    """(relative POSIX path, file) for every non-hidden file under `src`, sorted."""
+    if not src.is_dir():
+        return
+    for path in sorted(src.rglob("*")):
+        rel = path.relative_to(src)
+        if not path.is_file() or any(p.startswith(".") for p in rel.parts):
+            continue
+        if skip and (path.suffix in skip or rel.as_posix() in skip):
+            continue
+        yield rel.as_posix(), path
