@@ -73,10 +73,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SiteErrors as exc:
         for err in exc.errors:
             print(f"error: {err}", file=sys.stderr)
-        print(f"{len(exc.errors)} errors; nothing was written", file=sys.stderr)
+        print(f"{len(exc.errors)} errors", file=sys.stderr)
+        _failed(args.command)
         return 1
     except SiteError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        _failed(args.command)
         return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -84,15 +86,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 2
 
 
+def _failed(command: str) -> None:
+    if command == "build":
+        print("build failed; the previous output was left as it was", file=sys.stderr)
+
+
 def _build(args: argparse.Namespace) -> int:
     from .build import BuildOptions, build
 
-    try:
-        report = build(BuildOptions(site=args.site, output=args.output, drafts=args.drafts,
-                                    base_url=args.base_url))
-    except (SiteError, SiteErrors):
-        print("build failed; the previous output was left as it was", file=sys.stderr)
-        raise
+    report = build(BuildOptions(site=args.site, output=args.output, drafts=args.drafts,
+                                base_url=args.base_url))
     print(report.summary())
     return 0
 

@@ -15,6 +15,15 @@ from .errors import SiteError
 from .model import ArticleMeta, Cover, Source
 
 _HANDLER = frontmatter.YAMLHandler()
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe YAML that leaves dates as text, so a bad date is our error, not a crash."""
+
+
+_Loader.add_constructor(
+    "tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node)
+)
 KNOWN = {
     "title", "date", "updated", "authors", "author", "tags", "summary", "slug", "draft",
     "cover", "location",
@@ -38,7 +47,7 @@ def split(source: Source) -> tuple[str | None, str, int]:
             "front matter is not closed", source.path, 1,
             hint="end the front matter with a line of three dashes: ---",
         )
-    fm = text[bounds[0].end() : bounds[1].start()]
+    fm = text[bounds[0].end() : bounds[1].start()].removeprefix("\n")  # starts on line 2
     offset = bounds[1].end()
     if text[offset : offset + 1] == "\n":
         offset += 1
@@ -54,7 +63,7 @@ def _line_of(fm: str, key: str) -> int:
 
 def load_yaml(fm: str, path: Path) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(fm)
+        data = yaml.load(fm, Loader=_Loader)  # noqa: S506 (a SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 2 if mark is not None else 1

@@ -1,0 +1,60 @@
+"""Shared fixtures: small sites written into tmp_path, and running the CLI in-process."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from sitegen.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def run(capsys: pytest.CaptureFixture[str]) -> Callable[..., Result]:
+    def _run(*args: str | Path) -> Result:
+        capsys.readouterr()
+        code = main([str(a) for a in args])
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return _run
+
+
+def article(title: str, body: str, **front: object) -> str:
+    lines = [f'title: "{title}"']
+    front.setdefault("date", "2026-03-01")
+    for key, value in front.items():
+        lines.append(f"{key}: {value}")
+    return "---\n" + "\n".join(lines) + "\n---\n\n" + textwrap.dedent(body).strip() + "\n"
+
+
+@pytest.fixture
+def make_site(tmp_path: Path) -> Callable[..., Path]:
+    def _make(articles: dict[str, str], config: str = "", name: str = "site",
+              files: dict[str, str] | None = None) -> Path:
+        root = tmp_path / name
+        (root / "content").mkdir(parents=True)
+        (root / "site.toml").write_text(f'title = "Test Site"\n{config}', "utf-8")
+        for rel, text in articles.items():
+            path = root / "content" / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, "utf-8")
+        for rel, text in (files or {}).items():
+            path = root / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, "utf-8")
+        return root
+
+    return _make
