@@ -6,7 +6,6 @@ Exit codes: 0 success, 1 the site has a problem (message names file and line), 2
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path

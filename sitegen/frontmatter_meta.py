@@ -8,22 +8,24 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
-import frontmatter
 import yaml
+from frontmatter.default_handlers import YAMLHandler
 
 from .errors import SiteError
 from .model import ArticleMeta, Cover, Source
 
-_HANDLER = frontmatter.YAMLHandler()
+_HANDLER = YAMLHandler()
 
 
 class _Loader(yaml.SafeLoader):
     """Safe YAML that leaves dates as text, so a bad date is our error, not a crash."""
 
 
-_Loader.add_constructor(
-    "tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node)
-)
+def _timestamp_as_text(loader: yaml.SafeLoader, node: yaml.Node) -> str:
+    return str(node.value)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
 KNOWN = {
     "title", "date", "updated", "authors", "author", "tags", "summary", "slug", "draft",
     "cover", "location",
@@ -63,7 +65,7 @@ def _line_of(fm: str, key: str) -> int:
 
 def load_yaml(fm: str, path: Path) -> dict[str, Any]:
     try:
-        data = yaml.load(fm, Loader=_Loader)  # noqa: S506 (a SafeLoader)
+        data = yaml.load(fm, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 2 if mark is not None else 1

@@ -101,8 +101,8 @@ def permalink(pattern: str, doc: AnnotatedDocument) -> str:
 
 def snippet(text: str, start: int, end: int, width: int = 240) -> str:
     """The sentence around [start, end), cut to `width` characters."""
-    left = max(text.rfind("\n\n", 0, start), *(text.rfind(p, 0, start) for p in (". ", "? ", "! ")))
-    left = 0 if left < 0 else left + 2 if text[left] == "\n" else left + 2
+    left = max(text.rfind(p, 0, start) for p in ("\n\n", ". ", "? ", "! "))
+    left = 0 if left < 0 else left + 2
     ends = [i for i in (text.find(p, end) for p in (". ", "? ", "! ", "\n\n")) if i >= 0]
     right = min(ends) + 1 if ends else len(text)
     out = text[left:right].strip()

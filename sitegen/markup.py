@@ -8,6 +8,7 @@ HTML, and marks that cross inline markup (emphasis, links) are closed and reopen
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
@@ -41,7 +42,7 @@ def render_text(content: str, start: int, marks: Sequence[Mark]) -> str:
                    m.end)), *(a.start for a in anchors)})
     out: list[str] = []
     stack: list[Mark] = []
-    for p, q in zip(cuts, cuts[1:], strict=False):
+    for p, q in itertools.pairwise(cuts):
         want = sorted((m for m in spans if m.start <= p and m.end >= q), key=_key)
         _transition(out, stack, want)
         out.append(escape(content[p - start : q - start], quote=False))

@@ -67,9 +67,8 @@ def build_view(tokens: list[Any], body: str, offset: int) -> TextView:
     for tok in tokens:
         if tok.type in BLOCK_KINDS:
             stack.append(BLOCK_KINDS[tok.type])
-        elif tok.type.endswith("_close") and tok.type.replace("_close", "_open") in BLOCK_KINDS:
-            if stack:
-                stack.pop()
+        elif tok.type.replace("_close", "_open") in BLOCK_KINDS and stack:
+            stack.pop()
         if tok.type != "inline" or not tok.children:
             continue
         block = stack[-1] if stack else "paragraph"

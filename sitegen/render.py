@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 from .annotation_html import article_annotations
 from .config import SiteConfig
@@ -53,7 +54,7 @@ def make_env(config: SiteConfig) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["date"] = format_date
-    env.filters["md"] = lambda text: jinja2.utils.markupsafe.Markup(
+    env.filters["md"] = lambda text: Markup(
         markdown().render(text or "", {"marks": ()})
     )
     env.filters["slug"] = slugify
@@ -91,7 +92,7 @@ class Renderer:
     def article(self, art: Article, index: SiteIndex) -> RenderedFile:
         root = root_for(art.url)
         ann = article_annotations(art, index, self.config, root)
-        body = jinja2.utils.markupsafe.Markup(self.body_html(art, root, ann.marks))
+        body = Markup(self.body_html(art, root, ann.marks))
         return self._render("article.html", art.url, art.url + "index.html", article=art,
                             meta=art.doc.document.meta, body=body, ann=ann, index=index)
 

@@ -44,7 +44,7 @@ _CACHE_SIZE = 8
 _MAX_VARIANTS = 64  # alternative key paths inserted per form (a product over its words)
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class _Node:
     children: dict[str, _Node] = field(default_factory=dict)
     term: Term | None = None  # the term a path ending here matches (first entry wins)
@@ -138,12 +138,14 @@ def _token_keys(token: Token, index: _Index) -> tuple[str, ...]:
         return ()
     text = token.text
     lower = token.lower_
-    keys = {lower, token.lemma_.lower()}
-    if _is_caps(text):
+    lemma = token.lemma_.lower()
+    keys = {lower, lemma} if lemma else {lower}
+    caps = text.isupper() and len(text) >= 2
+    if caps:
         keys.add("=" + text)
-    elif len(text) >= 3 and text[-1] == "s" and _is_caps(text[:-1]):
+    elif text[-1] == "s" and len(text) >= 3 and text[:-1].isupper():
         keys.add("=" + text[:-1])  # "NGOs" finds the form "NGO"
-    if token.pos_ == "PROPN" and not _is_caps(text):
+    if not caps and token.pos_ == "PROPN":
         # A capitalised common noun tagged as a proper noun keeps its text as its lemma:
         # "Strikes continued." should still find "strike".
         keys.update(_noun_lemmas(lower, index))
@@ -213,7 +215,8 @@ def _insert(root: _Node, words: Sequence[tuple[str, str]], term: Term) -> None:
         if _is_caps(text):
             options.append(("=" + text,))
         else:
-            options.append(tuple(dict.fromkeys((text.lower(), lemma.lower()))))
+            # A pipeline without a lemmatiser leaves lemmas empty: match the text then.
+            options.append(tuple(k for k in dict.fromkeys((text.lower(), lemma.lower())) if k))
     paths: list[list[str]] = [[]]
     for opts in options:
         paths = [[*p, o] for p in paths for o in opts][:_MAX_VARIANTS]

