@@ -23,7 +23,6 @@ per article after the model pass.
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -79,7 +78,9 @@ def find_terms(
       unless the term is strictly longer and contains the mention (so "UN Security Council
       resolution" is a term over the entity "UN Security Council", but "Security Council"
       gives way to it);
-    - among overlapping terms the longest wins (the earlier one on a tie).
+    - among overlapping terms the longest wins (the earlier one on a tie). The rules above
+      are applied first, so where a long term is excluded a shorter one inside it that is
+      not ("drone" in "drone Strike Command") still matches.
 
     Every occurrence is returned; whether only the first is linked is the renderer's call.
     """
@@ -193,7 +194,7 @@ def _index_for(glossary: Glossary, doc: Doc, nlp: Language | None) -> _Index:
     cached = _INDEXES.get(key)
     if cached is not None and cached.vocab is vocab:
         return cached
-    language = nlp if nlp is not None else _owner(vocab)
+    language = nlp
     index = _Index(vocab=vocab, nlp=language, root=_Node())
     entries = [(term, form) for term in glossary.terms for form in (term.term, *term.forms)]
     for (term, _form), words in zip(
@@ -270,25 +271,3 @@ def _noun_lemmas(lower: str, index: _Index) -> tuple[str, ...]:
             lemmas = tuple(str(x).lower() for x in rule(probe[0]))
     index.noun_lemmas[lower] = lemmas
     return lemmas
-
-
-def _owner(vocab: Any) -> Language | None:
-    """The loaded Language whose vocab this is (the pipeline passes only the Doc).
-
-    spaCy keeps no link from a Doc or Vocab back to its Language, so look among the
-    objects referring to the vocab: the Language itself, or its instance `__dict__`.
-    Done once per glossary and model; None when the Doc was not made by a pipeline.
-    """
-    from spacy.language import Language
-
-    dicts: list[dict[str, Any]] = []
-    for ref in gc.get_referrers(vocab):
-        if isinstance(ref, Language) and ref.vocab is vocab:
-            return ref
-        if isinstance(ref, dict) and ref.get("vocab") is vocab and "_components" in ref:
-            dicts.append(ref)
-    for d in dicts:
-        for ref in gc.get_referrers(d):
-            if isinstance(ref, Language) and ref.vocab is vocab:
-                return ref
-    return None

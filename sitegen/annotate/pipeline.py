@@ -22,17 +22,25 @@ class AnnotationContext:
 
 
 def annotate_views(
-    views: Sequence[TextView], ctx: AnnotationContext, batch_size: int = 16
+    views: Sequence[TextView], ctx: AnnotationContext, batch_size: int = 16,
+    n_process: int = 1,
 ) -> Iterator[Annotations]:
-    """Annotations for each view, in order. Loads the model only when there is work."""
+    """Annotations for each view, in order. Loads the model only when there is work.
+
+    With `n_process` > 1 the model pass runs in that many worker processes (spaCy's own
+    multiprocessing pipe); the annotators run here, in order, on the Docs sent back. Every
+    pipeline component is kept: glossary matching needs tok2vec, tagger, attribute_ruler
+    and lemmatizer (lemmas, POS), entities need ner, attribution the parser.
+    """
     if not views:
         return
     nlp = load_model(ctx.config.nlp.model)
-    for view, doc in zip(views, nlp.pipe((v.text for v in views), batch_size=batch_size),
-                         strict=True):
+    n_process = max(1, min(n_process, len(views)))
+    docs = nlp.pipe((v.text for v in views), batch_size=batch_size, n_process=n_process)
+    for view, doc in zip(views, docs, strict=True):
         ents = entities.find_entities(doc, view, ctx.kb) if ctx.config.entities.enabled else ()
         terms = (
-            glossary.find_terms(doc, view, ctx.glossary, ents)
+            glossary.find_terms(doc, view, ctx.glossary, ents, nlp=nlp)
             if ctx.config.glossary.enabled
             else ()
         )
