@@ -1,4 +1,11 @@
-"""Entity recognition and resolution (placeholder until the entity annotator lands)."""
+"""Entity recognition and resolution.
+
+The model's entities (spaCy, OntoNotes labels) are cleaned into name spans
+(`entity_spans`), completed with every knowledge-base name and alias (`entity_kb`), made
+consistent within the article (`entity_document`: one name, one type, one id; surnames
+inherit the full name's id; missed repetitions are added) and finally corrected by the
+authors' inline overrides. Mentions in code, links or raw HTML are dropped.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +13,71 @@ from typing import TYPE_CHECKING
 
 from ..kb import KnowledgeBase
 from ..model import EntityMention, TextView
+from .entity_document import Resolver
+from .entity_kb import kb_candidates, override_candidate
+from .entity_spans import Cand, model_candidates
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
-VERSION = "0"
+VERSION = "1"
+
+
+def _overlap(a: Cand, start: int, end: int) -> bool:
+    return a.start < end and start < a.end
+
+
+def _merge(model: list[Cand], kb: list[Cand]) -> list[Cand]:
+    """Knowledge-base matches win over the model's spans they overlap, unless the model's
+    span is longer and contains them ("UN Security Council" over an alias "UN")."""
+    out = list(kb)
+    for c in model:
+        rivals = [k for k in kb if _overlap(k, c.start, c.end)]
+        if not rivals:
+            out.append(c)
+        elif all(c.start <= k.start and k.end <= c.end and c.end - c.start > k.end - k.start
+                 for k in rivals):
+            out = [k for k in out if k not in rivals]
+            out.append(c)
+    return out
+
+
+def _non_overlapping(cands: list[Cand]) -> list[Cand]:
+    """Fixed first, then longer, then earlier spans win."""
+    chosen: list[Cand] = []
+    for c in sorted(cands, key=lambda c: (not c.fixed, -(c.end - c.start), c.start)):
+        if not any(_overlap(o, c.start, c.end) for o in chosen):
+            chosen.append(c)
+    return sorted(chosen, key=lambda c: c.start)
 
 
 def find_entities(doc: Doc, view: TextView, kb: KnowledgeBase) -> tuple[EntityMention, ...]:
-    return ()
+    text = view.text
+    cands = [c for c in model_candidates(doc) if view.annotatable(c.start, c.end)]
+    kb_cands = [c for c in kb_candidates(text, kb) if view.annotatable(c.start, c.end)]
+    cands = _merge(cands, kb_cands)
+
+    forced: list[Cand] = []
+    for ov in view.overrides:
+        if ov.no_entity:
+            cands = [c for c in cands if not _overlap(c, ov.start, ov.end)]
+        forced_cand = override_candidate(
+            ov, kb, [c for c in cands if _overlap(c, ov.start, ov.end)], text
+        )
+        if forced_cand is not None:
+            cands = [c for c in cands if not _overlap(c, ov.start, ov.end)]
+            forced.append(forced_cand)
+    cands = Resolver(doc, text, cands + forced).run()
+
+    blocked = [(ov.start, ov.end) for ov in view.overrides if ov.no_entity]
+    mentions: list[EntityMention] = []
+    for c in _non_overlapping(cands):
+        if any(c.start < e and s < c.end for s, e in blocked):
+            continue
+        if not view.annotatable(c.start, c.end):
+            continue
+        mentions.append(EntityMention(
+            start=c.start, end=c.end, text=text[c.start:c.end], label=c.label,
+            entity_id=c.entity_id or "", name=c.name or text[c.start:c.end], origin=c.origin,
+        ))
+    return tuple(mentions)

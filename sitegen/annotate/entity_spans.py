@@ -45,6 +45,9 @@ class Cand:
     fixed: bool = False  # label and id decided (knowledge base or override)
 
 
+EDGE_POS = frozenset({"PRON", "DET", "ADP", "CCONJ", "PART", "AUX", "NUM"})
+
+
 def is_capitalised(tok: Token) -> bool:
     text = tok.text
     return bool(text[:1].isupper() or (text[:1].isdigit() and any(c.isupper() for c in text)))
@@ -55,7 +58,7 @@ def _is_edge_junk(tok: Token) -> bool:
     low = tok.lower_
     if tok.is_punct or tok.is_space or tok.like_num or low in MONTHS:
         return True
-    if tok.pos_ in ("PRON", "DET", "ADP", "CCONJ", "PART", "AUX", "NUM") or low in ("'s", "\u2019s"):
+    if tok.pos_ in EDGE_POS or low in ("'s", "\u2019s"):
         return True
     return not is_capitalised(tok) and low not in name_particles()
 
@@ -64,10 +67,20 @@ def _spaced(tok: Token) -> bool:
     return bool(tok.whitespace_) or (tok.i > 0 and bool(tok.doc[tok.i - 1].whitespace_))
 
 
-def _pieces(tokens: list[Token]) -> list[list[Token]]:
+QUOTES = frozenset({"\"", "\u201c", "\u201d"})
+
+
+def _spaced_both(tok: Token) -> bool:
+    return bool(tok.whitespace_) and tok.i > 0 and bool(tok.doc[tok.i - 1].whitespace_)
+
+
+def _pieces(tokens: list[Token], label: str) -> list[list[Token]]:
     """Cut a token run at breaks (dashes, slashes, brackets, line breaks)."""
     out: list[list[Token]] = [[]]
     for tok in tokens:
+        if label == "PERSON" and tok.text in QUOTES and not _spaced_both(tok):
+            out[-1].append(tok)  # a nickname: Roberto "Hands of Stone" Duran
+            continue
         if tok.text in BREAKS or tok.is_space or "\n" in tok.whitespace_:
             if tok.text == "-" and not _spaced(tok):  # Nagorno-Karabakh
                 out[-1].append(tok)
@@ -103,6 +116,9 @@ def _split_title(tokens: list[Token], label: str) -> list[tuple[list[Token], str
     """[(tokens, label)]: a role word inside a person span splits it."""
     if label != "PERSON" or len(tokens) < 2:
         return [(tokens, label)]
+    if is_title(tokens[-1].text) and tokens[-1].is_title:  # "Kyiv Governor" (name follows)
+        head = _trim(tokens[:-1])
+        return [(head, _prefix_label(head))] if head else []
     cut = -1
     for k, tok in enumerate(tokens[:-1]):
         if is_title(tok.text) and not any(is_title(t.text) for t in tokens[k + 1:]):
@@ -119,13 +135,32 @@ def _split_title(tokens: list[Token], label: str) -> list[tuple[list[Token], str
     return out
 
 
+def _acronym(word: str) -> bool:
+    """"AFP", "NATO", "U.N.": people are not named by initials alone."""
+    letters = word.replace(".", "")
+    return 2 <= len(letters) <= 6 and letters.isalpha() and letters.isupper()
+
+
 def _drop(tokens: list[Token], label: str) -> bool:
     if not any(is_capitalised(t) for t in tokens):
         return True
-    if all(t.pos_ == "PRON" or t.is_stop and len(tokens) == 1 for t in tokens):
+    if all(t.pos_ == "PRON" or (t.is_stop and len(tokens) == 1) for t in tokens):
         return True
     text = "".join(t.text_with_ws for t in tokens).strip()
     return len(text) < 2 and label != "NORP"
+
+
+def _close_nickname(doc: Doc, tokens: list[Token]) -> list[Token]:
+    """Roberto "Hands of Stone" Duran: the model often stops inside the nickname."""
+    if sum(t.text in QUOTES for t in tokens) % 2 == 0:
+        return tokens
+    end = tokens[-1].i + 1
+    if end + 1 < len(doc) and doc[end].text in QUOTES and is_capitalised(doc[end + 1]):
+        j = end + 1
+        while j < len(doc) and doc[j].pos_ == "PROPN" and is_capitalised(doc[j]):
+            j += 1
+        return tokens + list(doc[end:j])
+    return tokens
 
 
 def clean_span(doc: Doc, span: Span, label: str) -> list[Cand]:
@@ -133,19 +168,46 @@ def clean_span(doc: Doc, span: Span, label: str) -> list[Cand]:
     if label not in NAME_LABELS:
         return []
     out: list[Cand] = []
-    for piece in _pieces(list(span)):
+    tokens = list(span)
+    if label == "PERSON":
+        tokens = _close_nickname(doc, tokens)
+    for piece in _pieces(tokens, label):
         piece = _trim(piece)
         if not piece:
             continue
         for tokens, lab in _split_title(piece, label):
             if _drop(tokens, lab):
                 continue
+            if lab == "PERSON" and len(tokens) == 1 and _acronym(tokens[0].text):
+                lab = "GPE" if place_rank(tokens[0].text) else "ORG"
             out.append(Cand(tokens[0].idx, tokens[-1].idx + len(tokens[-1].text), lab))
     return out
+
+
+def _role_prefix(doc: Doc, ent: Span) -> Cand | None:
+    """"Odesa Mayor [Hennadiy Trukhanov]": the name in front of the role, which the model
+    left outside the person's span."""
+    k = ent.start - 1
+    if k < 1 or not is_title(doc[k].text) or not doc[k].is_title:
+        return None
+    j = k
+    while j > 0 and is_capitalised(doc[j - 1]) and doc[j - 1].pos_ == "PROPN" and not (
+        is_title(doc[j - 1].text)
+    ):
+        j -= 1
+    if j == k or doc[j:k].text.count("\n"):
+        return None
+    head = list(doc[j:k])
+    return Cand(head[0].idx, head[-1].idx + len(head[-1].text), _prefix_label(head))
 
 
 def model_candidates(doc: Doc) -> list[Cand]:
     out: list[Cand] = []
     for ent in doc.ents:
         out.extend(clean_span(doc, ent, ent.label_))
+        if ent.label_ == "PERSON":
+            prefix = _role_prefix(doc, ent)
+            if prefix is not None and not any(c.start < prefix.end and prefix.start < c.end
+                                              for c in out):
+                out.append(prefix)
     return out
