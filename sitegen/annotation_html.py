@@ -121,11 +121,15 @@ def article_annotations(art: Article, index: SiteIndex, config: SiteConfig, root
             kind=source_kind(first, entity), entity=entity, count=len(items),
             channels=channels, statements=tuple(items)))
     number = {s.key: i + 1 for i, s in enumerate(sources)}
+    placed: set[tuple[int, int, int]] = set()  # one marker per source and quote span
     for a in ann.attributions:
         if a.start >= a.end:
             continue
         if a.kind in SPEECH:
             n = number[_source_key(a)]
+            if (n, a.start, a.end) in placed:
+                continue
+            placed.add((n, a.start, a.end))
             pop = f"pop-s-{n}"
             who = sources[n - 1].name
             marks.append(Mark(a.start, a.end,
