@@ -24,6 +24,20 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--output", type=Path, default=None, help="output folder (default: SITE/output)")
     b.add_argument("--drafts", action="store_true", help="include draft articles")
     b.add_argument("--base-url", default=None, help="override base_url for this build")
+    b.add_argument("--no-cache", action="store_true",
+                   help="annotate every article again, ignoring SITE/.sitegen-cache")
+    b.add_argument("--jobs", "-j", type=_positive_int, default=None, metavar="N",
+                   help="model worker processes (default: all cores for 20+ articles)")
+
+    s = sub.add_parser("serve", help="preview the site, rebuilding and reloading on save")
+    s.add_argument("--site", type=Path, default=Path("."), help="site folder (default: .)")
+    s.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+    s.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 = any free)")
+    s.add_argument("--open", action="store_true", help="open the preview in a web browser")
+    s.add_argument("--drafts", action="store_true", help="include draft articles")
+
+    c = sub.add_parser("clean", help="delete output/ and the annotation cache")
+    c.add_argument("--site", type=Path, default=Path("."), help="site folder (default: .)")
 
     n = sub.add_parser("new", help="create a new site")
     n.add_argument("dir", type=Path)
@@ -33,6 +47,19 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("title")
     a.add_argument("--site", type=Path, default=Path("."))
 
+    k = sub.add_parser("check", help="check every internal link, anchor and asset of a built site")
+    k.add_argument("output", type=Path, nargs="?", default=Path("output"), metavar="OUTPUT",
+                   help="built site folder (default: ./output)")
+    k.add_argument("--external", action="store_true", help="also fetch external links")
+    k.add_argument("--base-url", default=None,
+                   help="the base URL it was built with (default: read from its sitemap.xml)")
+
+    m = sub.add_parser("entities", help="list entities missing from the knowledge base")
+    m.add_argument("--missing", action="store_true", required=True,
+                   help="entities found in the content without a knowledge-base entry")
+    m.add_argument("--site", type=Path, default=Path("."))
+    m.add_argument("--limit", type=int, default=50)
+
     x = sub.add_parser("annotate", help="export annotations as JSON (shared/eval/FORMAT.md)")
     x.add_argument("paths", type=Path, nargs="+", metavar="PATH")
     mode = x.add_mutually_exclusive_group(required=True)
@@ -41,6 +68,16 @@ def _parser() -> argparse.ArgumentParser:
     x.add_argument("--site", type=Path, default=None,
                    help="site whose config, knowledge base and glossary to use")
     return p
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
 
 
 def _version() -> str:
@@ -54,6 +91,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "build":
             return _build(args)
+        if args.command == "serve":
+            from .serve import ServeOptions, serve
+
+            return serve(ServeOptions(site=args.site, host=args.host, port=args.port,
+                                      open_browser=args.open, drafts=args.drafts))
+        if args.command == "clean":
+            from .build import clean
+
+            removed = clean(args.site)
+            print("removed " + ", ".join(str(p) for p in removed) if removed
+                  else "nothing to clean")
+            return 0
         if args.command == "new":
             from .scaffold import new_site
 
@@ -64,6 +113,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             from .scaffold import new_article
 
             print(f"created {new_article(args.site, args.title)}")
+            return 0
+        if args.command == "check":
+            from .check import check_site, format_report
+
+            report = check_site(args.output, external=args.external, base_url=args.base_url)
+            for line in format_report(report):
+                print(line)
+            return 0 if report.ok else 1
+        if args.command == "entities":
+            from .missing import missing_entities
+
+            sys.stdout.write(missing_entities(args.site, args.limit))
             return 0
         if args.command == "annotate":
             from .annotate_cmd import annotate_command
@@ -94,7 +155,8 @@ def _build(args: argparse.Namespace) -> int:
     from .build import BuildOptions, build
 
     report = build(BuildOptions(site=args.site, output=args.output, drafts=args.drafts,
-                                base_url=args.base_url))
+                                base_url=args.base_url, no_cache=args.no_cache,
+                                jobs=args.jobs, progress=True))
     print(report.summary())
     return 0
 

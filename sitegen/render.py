@@ -19,6 +19,8 @@ from .frontmatter_meta import slugify
 from .index import Article, SiteIndex
 from .kb import Glossary, KnowledgeBase
 from .markdown import markdown
+from .metadata import feed_entry_html, news_article_jsonld
+from .search import search_available
 from .themes import template_dirs, theme_chain
 
 
@@ -68,6 +70,7 @@ class Renderer:
         self.kb = kb
         self.glossary = glossary
         self.env = make_env(config)
+        self._feed_html: dict[str, str] = {}
 
     def _render(self, template: str, url: str, out: str, root: str | None = None,
                 **context: Any) -> RenderedFile:
@@ -94,7 +97,15 @@ class Renderer:
         ann = article_annotations(art, index, self.config, root)
         body = Markup(self.body_html(art, root, ann.marks))
         return self._render("article.html", art.url, art.url + "index.html", article=art,
-                            meta=art.doc.document.meta, body=body, ann=ann, index=index)
+                            meta=art.doc.document.meta, body=body, ann=ann, index=index,
+                            jsonld=news_article_jsonld(art, ann.entities, self.config))
+
+    def feed_content(self, art: Article) -> str:
+        """An article's HTML for feed entries (absolute links, no annotation marks)."""
+        if art.url not in self._feed_html:
+            body = self.body_html(art, self.config.base_url, ())
+            self._feed_html[art.url] = feed_entry_html(art, self.config, body)
+        return self._feed_html[art.url]
 
     def pages(self, index: SiteIndex) -> Iterator[RenderedFile]:
         cfg = self.config
@@ -116,7 +127,7 @@ class Renderer:
                                index=index)
             yield self._render("feed.xml", url, url + "feed.xml", articles=arts[:20],
                                feed_url=url + "feed.xml", feed_title=f"{cfg.title}: {tag}",
-                               index=index)
+                               index=index, content=self.feed_content)
         yield self._render("entities.html", "entities/", "entities/index.html", index=index,
                            groups=self._entity_groups(index))
         for info in index.entities.values():
@@ -124,7 +135,10 @@ class Renderer:
                                index=index)
         yield self._render("glossary.html", "glossary/", "glossary/index.html", index=index)
         yield self._render("feed.xml", "", "feed.xml", articles=index.articles[:20],
-                           feed_url="feed.xml", feed_title=cfg.title, index=index)
+                           feed_url="feed.xml", feed_title=cfg.title, index=index,
+                           content=self.feed_content)
+        yield self._render("search.html", "search/", "search/index.html", index=index,
+                           search_enabled=search_available())
         yield self._render("sitemap.xml", "", "sitemap.xml", index=index)
         yield self._render("robots.txt", "", "robots.txt", index=index)
         # A 404 page is served at any depth: it links from the site's absolute base path.

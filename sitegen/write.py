@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import SiteError
@@ -20,11 +22,63 @@ def _safe_target(rel: str) -> str:
     return rel
 
 
+@dataclass(frozen=True, slots=True)
+class WriteStats:
+    written: int  # files whose bytes are new or changed
+    unchanged: int  # files whose bytes were already in the previous output (kept as they were)
+    removed: int  # files of the previous output that the new one no longer has
+    swapped: bool  # False when the previous output already was exactly the new one
+
+    @property
+    def total(self) -> int:
+        return self.written + self.unchanged
+
+
 def write_site(files: Iterable[tuple[str, bytes]], output: Path) -> int:
+    """Write the site into `output`; returns the number of files in it (see write_output)."""
+    return write_output(files, output).total
+
+
+def _previous_files(output: Path) -> dict[str, int]:
+    """Relative POSIX path -> size of every file of the previous output (marker excluded)."""
+    found: dict[str, int] = {}
+    if not (output / MARKER).is_file():
+        return found
+    base = len(str(output)) + 1
+    for dirpath, _dirs, names in os.walk(output):
+        for name in names:
+            full = os.path.join(dirpath, name)
+            rel = full[base:].replace(os.sep, "/")
+            if rel == MARKER:
+                continue
+            try:
+                st = os.lstat(full)
+            except OSError:
+                continue
+            if stat.S_ISREG(st.st_mode):
+                found[rel] = st.st_size
+    return found
+
+
+def _same_bytes(path: Path, data: bytes, size: int | None) -> bool:
+    if size is None or size != len(data):
+        return False
+    try:
+        return path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def write_output(files: Iterable[tuple[str, bytes]], output: Path) -> WriteStats:
     """Write every (relative path, bytes) into a fresh folder, then swap it in for `output`.
 
-    Returns the number of files written. Refuses to replace a non-empty folder that sitegen
-    did not write (it carries no marker file), so a wrong --output never deletes data.
+    A file whose bytes equal the previous output's is hard-linked (or, across devices,
+    copied with its times) from there instead of written, so it keeps its inode and mtime:
+    rsync and static hosts see only the real changes. When the previous output already is
+    exactly the new site, nothing is touched at all.
+
+    Refuses to replace a non-empty folder that sitegen did not write (it carries no marker
+    file), so a wrong --output never deletes data.
     """
     output = output.resolve()
     if output.exists() and not output.is_dir():
@@ -34,6 +88,21 @@ def write_site(files: Iterable[tuple[str, bytes]], output: Path) -> int:
             f"refusing to replace {output}: it is not empty and was not written by sitegen",
             hint="choose another --output folder or empty this one",
         )
+    pending: list[tuple[str, bytes]] = []
+    seen: set[str] = set()
+    for rel, data in files:
+        rel = _safe_target(rel)
+        if rel in seen:
+            raise SiteError(f"two pages would be written to the same file: {rel}")
+        seen.add(rel)
+        pending.append((rel, data))
+    previous = _previous_files(output)
+    same = {rel for rel, data in pending
+            if _same_bytes(output / rel, data, previous.get(rel))}
+    removed = len(set(previous) - seen)
+    if len(same) == len(pending) and removed == 0 and (output / MARKER).is_file():
+        return WriteStats(written=0, unchanged=len(same), removed=0, swapped=False)
+
     parent = output.parent
     parent.mkdir(parents=True, exist_ok=True)
     staging = parent / f".{output.name}.tmp-{os.getpid()}"
@@ -41,19 +110,20 @@ def write_site(files: Iterable[tuple[str, bytes]], output: Path) -> int:
     for leftover in (staging, old):
         if leftover.exists():
             shutil.rmtree(leftover)
-    count = 0
+    written = unchanged = 0
     try:
         staging.mkdir()
-        seen: set[str] = set()
-        for rel, data in files:
-            rel = _safe_target(rel)
-            if rel in seen:
-                raise SiteError(f"two pages would be written to the same file: {rel}")
-            seen.add(rel)
+        made: set[Path] = {staging}
+        for rel, data in pending:
             target = staging / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-            count += 1
+            if target.parent not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
+            if rel in same and _keep(output / rel, target):
+                unchanged += 1
+            else:
+                target.write_bytes(data)
+                written += 1
         (staging / MARKER).write_text("written by sitegen; safe to delete\n", "utf-8")
         if output.exists():
             output.rename(old)
@@ -64,4 +134,18 @@ def write_site(files: Iterable[tuple[str, bytes]], output: Path) -> int:
             old.rename(output)
         raise
     shutil.rmtree(old, ignore_errors=True)
-    return count
+    return WriteStats(written=written, unchanged=unchanged, removed=removed, swapped=True)
+
+
+def _keep(previous: Path, target: Path) -> bool:
+    """Carry an unchanged file over from the previous output; False if that failed."""
+    try:
+        os.link(previous, target)
+        return True
+    except OSError:
+        pass
+    try:
+        shutil.copy2(previous, target)
+        return True
+    except OSError:
+        return False

@@ -21,6 +21,13 @@ class Result:
     err: str
 
 
+@pytest.fixture(autouse=True)
+def _no_search_index(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Builds skip Pagefind (its filter files differ run to run); tests that want the search
+    index delete SITEGEN_NO_SEARCH themselves."""
+    monkeypatch.setenv("SITEGEN_NO_SEARCH", "1")
+
+
 @pytest.fixture
 def run(capsys: pytest.CaptureFixture[str]) -> Callable[..., Result]:
     def _run(*args: str | Path) -> Result:

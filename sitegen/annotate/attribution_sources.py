@@ -1,0 +1,325 @@
+"""Who said it: the source noun phrase of a cue, its kind, and what it refers to.
+
+A source is resolved to an entity: the EntityMention it overlaps (when the entity annotator
+found one), else a name from the parse (a surname is matched to the full name written
+earlier), else an earlier source that fits (a pronoun to a person, "the ministry" to an
+organisation), else its own text.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+from typing import Any
+
+from ..frontmatter_meta import slugify
+from ..model import EntityMention
+from .attribution_cues import (
+    CHANNEL_WORDS,
+    DOCUMENT_HEADS,
+    FIRST_PERSON,
+    GROUP_PRONOUNS,
+    MEDIA_HEADS,
+    MEDIA_NAMES,
+    ORG_HEADS,
+    PERSON_HEADS,
+    PERSON_PRONOUNS,
+    RELATIVE_PRONOUNS,
+    TITLES,
+    UNNAMED_HEADS,
+)
+
+Token = Any  # spacy.tokens.Token (spaCy ships no type information)
+Doc = Any
+
+_SUBJECTS = frozenset({"nsubj", "nsubjpass", "csubj"})
+_EDGE_PUNCT = frozenset({"punct", "cc"})
+_CHANNEL_PREPS = frozenset({"on", "to", "via", "in"})
+_NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"})
+_MEDIA_WORDS = frozenset({"news", "times", "post", "journal", "press", "agency", "tv",
+                          "radio", "television", "daily", "tribune", "herald", "gazette"})
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    source: str
+    start: int
+    end: int
+    source_id: str | None
+    name: str | None
+    kind: str
+
+
+def subject_of(verb: Token) -> Token | None:
+    """The subject of a cue verb, borrowed from the governing verb for "adding", "and said"."""
+    tok = verb
+    for _ in range(4):
+        agent: Token | None = None
+        subjects: list[Token] = []
+        for child in tok.children:
+            if child.dep_ in _SUBJECTS:
+                if child.dep_ == "nsubjpass" or child.ent_type_ in ("DATE", "TIME"):
+                    continue
+                subjects.append(child)
+            if child.dep_ == "agent":
+                agent = next((c for c in child.children if c.dep_ == "pobj"), None)
+        if subjects:  # "The coach Maria Lindqvist said": the one next to the verb
+            before = [c for c in subjects if c.i < tok.i]
+            return before[-1] if before else subjects[0]
+        if agent is not None:
+            return agent
+        if any(c.dep_ == "nsubjpass" for c in tok.children):
+            return None  # passive without agent: "it was reported that"
+        if tok.dep_ in ("conj", "xcomp", "advcl") and tok.head is not tok and tok.head.pos_ in (
+            "VERB", "AUX"
+        ):
+            tok = tok.head
+            continue
+        if tok.dep_ == "acl" and tok.head.pos_ in ("NOUN", "PROPN") and tok.head.i < tok.i:
+            return tok.head  # "groups claiming loyalty to Russia"
+        if tok.dep_ == "relcl" and tok.head is not tok:
+            return tok.head  # "Peskov, who said ..." without a parsed "who"
+        return None
+    return None
+
+
+def phrase_bounds(head: Token, blocked: set[int]) -> tuple[int, int]:
+    """Token range [i, j) of the noun phrase headed by `head`, without quoted text,
+    edge punctuation and anything outside its sentence."""
+    sent = head.sent
+    lo, hi = head.left_edge.i, head.right_edge.i + 1
+    lo, hi = max(lo, sent.start), min(hi, sent.end)
+    # stop at quoted text on either side of the head
+    doc = head.doc
+    for i in range(head.i - 1, lo - 1, -1):
+        if i in blocked or (doc[i].is_space and "\n" in doc[i].text):
+            lo = i + 1
+            break
+    for i in range(head.i + 1, hi):
+        if i in blocked or (doc[i].is_space and "\n" in doc[i].text):
+            hi = i
+            break
+    for child in head.rights:  # "Kuleba on Telegram": the channel is not the source
+        if child.dep_ == "prep" and child.lower_ in _CHANNEL_PREPS and child.i < hi:
+            pobj = next((c for c in child.children if c.dep_ == "pobj"), None)
+            if pobj is not None and {t.lower_ for t in pobj.subtree} & CHANNEL_WORDS:
+                hi = child.i
+                break
+    while lo < head.i and (doc[lo].dep_ in _EDGE_PUNCT or doc[lo].is_punct):
+        lo += 1
+    while hi - 1 > head.i and (doc[hi - 1].dep_ in _EDGE_PUNCT or doc[hi - 1].is_punct):
+        hi -= 1
+    return lo, hi
+
+
+def _canonical(name: str) -> str:
+    name = name.strip().replace("\u2019", "'")
+    if name.lower().startswith("the "):
+        name = name[4:]
+    if name.endswith("'s"):
+        name = name[:-2]
+    return name.strip(" ,.;:")
+
+
+def _core(words: list[str]) -> list[str]:
+    """A person's name without titles: ["Mr.", "King"] -> ["King"]."""
+    out = [w for w in words if w.lower() not in TITLES]
+    return out or words
+
+
+class Resolver:
+    """Resolves sources in text order; remembers earlier sources for pronouns."""
+
+    def __init__(self, doc: Doc, entities: tuple[EntityMention, ...]) -> None:
+        self.doc = doc
+        self.entities = sorted(entities, key=lambda m: m.start)
+        self._ent_starts = [m.start for m in self.entities]
+        self.persons: list[tuple[int, list[str], str]] = []  # (start, words, full name)
+        self.ents = list(doc.ents)  # doc.ents is rebuilt on every access
+        self._ent_ends = [e.end for e in self.ents]
+        for ent in self.ents:
+            if ent.label_ == "PERSON":
+                words = _core(_canonical(ent.text).split())
+                self.persons.append((ent.start_char, words, " ".join(words)))
+        # earlier sources: (position, kind, name, id, lower-case text)
+        self.history: list[tuple[int, str, str, str, str]] = []
+
+    def ents_in(self, lo: int, hi: int) -> list[Any]:
+        """spaCy entities lying inside tokens [lo, hi)."""
+        out = []
+        for e in self.ents[bisect.bisect_right(self._ent_ends, lo):]:
+            if e.start >= hi:
+                break
+            if e.start >= lo and e.end <= hi:
+                out.append(e)
+        return out
+
+    # -- entities -------------------------------------------------------------------------
+
+    def _mention(self, start: int, end: int) -> EntityMention | None:
+        i = bisect.bisect_left(self._ent_starts, end)
+        best: EntityMention | None = None
+        for m in reversed(self.entities[max(0, i - 8):i]):
+            if m.end > start and m.start < end and (
+                best is None or (m.end - m.start) > (best.end - best.start)
+            ):
+                best = m
+        return best
+
+    def _full_person(self, words: list[str], pos: int) -> str:
+        """The longest person name written in the article that ends with these words."""
+        best = " ".join(words)
+        n = len(words)
+        for start, other, full in self.persons:
+            if (len(other) > n and other[-n:] == words and (start < pos or len(best) <= n)
+                    and len(full) > len(best)):
+                best = full
+        return best
+
+    # -- kinds ----------------------------------------------------------------------------
+
+    def kind_of(self, lo: int, hi: int, head: Token) -> str:
+        doc = self.doc
+        span = doc[lo:hi]
+        lower = {t.lower_ for t in span}
+        mention = self._mention(span.start_char, span.end_char)
+        labels = {e.label_ for e in self.ents_in(lo, hi)}
+        if mention is not None:
+            labels.add(mention.label)
+        head_lower = head.lower_
+        if (lower & MEDIA_NAMES and ("ORG" in labels or head.pos_ == "PROPN")
+                and "PERSON" not in labels):
+            return "media"
+        if head.lemma_.lower() in MEDIA_HEADS and (lower & {"news", "state", "media"}
+                                                   or labels & {"ORG", "NORP"}):
+            return "media"
+        if "ORG" in labels and lower & _MEDIA_WORDS and head_lower in _MEDIA_WORDS | {"reports"}:
+            return "media"
+        if head_lower in ("reports", "report") and lower & {"media", "news", "press"}:
+            return "media"
+        if "PERSON" in labels and head.ent_type_ in ("PERSON", ""):
+            return "person"
+        if head_lower in PERSON_PRONOUNS or head_lower == "i":
+            return "person"
+        if head.ent_type_ in ("ORG", "GPE", "NORP") or (labels & {"ORG", "GPE"}):
+            return "organisation"
+        if head.lemma_.lower() in ORG_HEADS or head_lower in DOCUMENT_HEADS:
+            return "organisation"
+        if head.lemma_.lower() in PERSON_HEADS and head.tag_ != "NNS":
+            return "person"
+        if head.lemma_.lower() in UNNAMED_HEADS or head_lower in UNNAMED_HEADS:
+            return "unnamed"
+        if head.pos_ == "PROPN":
+            return "person" if head.ent_type_ == "PERSON" else "organisation"
+        return "unnamed"
+
+    # -- resolution -----------------------------------------------------------------------
+
+    def _earlier(self, pos: int, kinds: tuple[str, ...], word: str = "") -> tuple[str, str] | None:
+        fallback: tuple[str, str] | None = None
+        for at, kind, name, sid, text in reversed(self.history):
+            if at >= pos or kind not in kinds:
+                continue
+            if not word or word in text or word in name.lower():
+                return name, sid
+            if fallback is None:
+                fallback = (name, sid)
+        return fallback
+
+    def _nearest_person(self, pos: int) -> tuple[str, str] | None:
+        """The nearest earlier person: a person source, else a PERSON name in the text."""
+        from_history = self._earlier(pos, ("person",))
+        last_at = max((at for at, kind, *_ in self.history if kind == "person" and at < pos),
+                      default=-1)
+        name_at = -1
+        name = ""
+        for start, _words, full in self.persons:
+            if start < pos and start > name_at:
+                name_at, name = start, full
+        if name and name_at > last_at:
+            full = self._full_person(name.split(), name_at)
+            return full, slugify(full)
+        return from_history
+
+    def resolve(self, lo: int, hi: int, head: Token) -> Resolved:
+        doc = self.doc
+        span = doc[lo:hi]
+        text = span.text.strip()
+        start, end = span.start_char, span.end_char
+        kind = self.kind_of(lo, hi, head)
+        head_lower = head.lower_
+        name: str | None = None
+        sid: str | None = None
+        mention = self._mention(start, end)
+        if mention is not None and head_lower not in PERSON_PRONOUNS | GROUP_PRONOUNS:
+            name, sid = mention.name, mention.entity_id
+            kind = "person" if mention.label == "PERSON" else kind
+        elif head_lower in PERSON_PRONOUNS:
+            found = self._nearest_person(start)
+            if found:
+                name, sid = found
+        elif head_lower in GROUP_PRONOUNS:
+            found = self._earlier(start, ("organisation", "media"))
+            if found:
+                name, sid = found
+                kind = "organisation"
+        elif head_lower in RELATIVE_PRONOUNS and head.dep_ in ("nsubj", "nsubjpass"):
+            antecedent = head.head.head if head.head.dep_ == "relcl" else None
+            if antecedent is not None and antecedent.i < head.i:
+                a_lo, a_hi = antecedent.left_edge.i, head.i
+                inner = self.resolve(max(a_lo, antecedent.sent.start), a_hi, antecedent)
+                return Resolved(text, start, end, inner.source_id, inner.name, inner.kind)
+        else:
+            name, sid, kind = self._from_parse(span, head, kind, start)
+        if name is None:
+            name = text
+            sid = slugify(text) or None
+        if sid is None:
+            sid = slugify(name) or None
+        if kind != "unnamed" and head_lower not in FIRST_PERSON:
+            self.history.append((start, kind, name, sid or "", text.lower()))
+        return Resolved(text, start, end, sid, name, kind)
+
+    def _from_parse(
+        self, span: Any, head: Token, kind: str, start: int
+    ) -> tuple[str | None, str | None, str]:
+        """A name from the spaCy entities inside the span, or an earlier source it points to."""
+        ents = [e for e in self.ents_in(span.start, span.end) if e.label_ in _NAME_LABELS]
+        if ents:
+            pick = next((e for e in ents if e.start <= head.i < e.end), None)
+            if pick is None:
+                for label in ("PERSON", "ORG", "GPE", "NORP"):
+                    pick = next((e for e in ents if e.label_ == label), None)
+                    if pick is not None:
+                        break
+            if pick is None:
+                pick = ents[0]
+            if pick.label_ == "PERSON":
+                full = self._full_person(_core(_canonical(pick.text).split()), start)
+                return full, slugify(full), "person"
+            if pick.label_ in ("NORP", "GPE") and not (pick.start <= head.i < pick.end):
+                return None, None, kind  # "Russian state news agencies", "Kyiv authorities"
+            return _canonical(pick.text), None, kind
+        has_name = any(t.pos_ == "PROPN" for t in span)
+        lemma = head.lemma_.lower()
+        definite = any(t.dep_ == "det" and t.lower_ in ("the", "this", "that") for t in span)
+        if not has_name and definite:
+            if lemma in ORG_HEADS or lemma in DOCUMENT_HEADS or lemma in MEDIA_HEADS:
+                found = self._earlier(start, ("organisation", "media"), lemma)
+                if found:
+                    return found[0], found[1], kind
+            elif lemma in PERSON_HEADS:
+                found = self._earlier(start, ("person",), lemma)
+                if found:
+                    return found[0], found[1], "person"
+        if head.pos_ == "PROPN":
+            words = [t.text for t in span if t.pos_ == "PROPN" and t.i <= head.i
+                     and t.i >= head.i - 3 and t.text[:1].isupper()]
+            full = self._full_person(_core(words), start) if words else ""
+            if kind == "person" or (full and full != " ".join(_core(words))):
+                return full, slugify(full), "person"
+            if words and 2 <= len(_core(words)) <= 3 and not (
+                {w.lower() for w in words} & (ORG_HEADS | MEDIA_HEADS | MEDIA_NAMES)
+            ) and head.dep_ in ("nsubj", "pobj", "dobj", "attr", "appos", "npadvmod"):
+                return " ".join(_core(words)), None, "person"
+        return None, None, kind

@@ -1,0 +1,134 @@
+"""Machine-readable metadata for articles: JSON-LD `NewsArticle` and feed entry content.
+
+JSON-LD is built as Python data and serialised with `json.dumps`, then made safe to sit
+inside a `<script>` element: `<`, `>` and `&` become `\\u003c`, `\\u003e` and `\\u0026`, so
+no text from an article or the knowledge base can close the element or open a comment.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable
+from html import escape
+from typing import Any
+
+from markupsafe import Markup
+
+from .config import SiteConfig
+from .index import Article, EntityInfo
+
+SCHEMA_TYPES = {
+    "person": "Person",
+    "organisation": "Organization",
+    "group": "Organization",
+    "place": "Place",
+    "location": "Place",
+    "facility": "Place",
+    "event": "Event",
+    "product": "Product",
+}
+
+_SCRIPT_SAFE = str.maketrans({
+    "<": "\\u003c",
+    ">": "\\u003e",
+    "&": "\\u0026",
+    "\u2028": "\\u2028",
+    "\u2029": "\\u2029",
+})
+
+
+def script_json(data: Any) -> Markup:
+    """`data` as JSON that is safe verbatim inside `<script type="application/ld+json">`."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return Markup(text.translate(_SCRIPT_SAFE))
+
+
+def absolute_url(config: SiteConfig, url: str) -> str:
+    """`url` (relative to the site root) under the base URL; full URLs are kept."""
+    if url.startswith(("http://", "https://", "//")):
+        return url
+    return config.base_url + url.lstrip("/")
+
+
+def iso_datetime(value: dt.datetime | dt.date | None) -> str | None:
+    """ISO 8601 with a time zone: naive datetimes are taken as UTC (as in the feeds)."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return value.isoformat()
+    return value.isoformat()
+
+
+def entity_jsonld(info: EntityInfo, config: SiteConfig) -> dict[str, Any]:
+    node: dict[str, Any] = {
+        "@type": SCHEMA_TYPES.get(info.type, "Thing"),
+        "name": info.name,
+        "url": absolute_url(config, info.url),
+    }
+    kb = info.kb
+    if kb is not None:
+        if kb.description:
+            node["description"] = kb.description
+        if kb.url:
+            node["sameAs"] = kb.url
+        if kb.image:
+            node["image"] = absolute_url(config, kb.image)
+    return node
+
+
+def news_article_jsonld(art: Article, entities: Iterable[tuple[EntityInfo, int]],
+                        config: SiteConfig) -> Markup:
+    """The JSON-LD `NewsArticle` for one article, ready for a `<script>` element."""
+    meta = art.doc.document.meta
+    url = absolute_url(config, art.url)
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "@id": url,
+        "url": url,
+        "mainEntityOfPage": {"@type": "WebPage", "@id": url},
+        "headline": meta.title,
+    }
+    if meta.summary:
+        data["description"] = meta.summary
+    published = iso_datetime(meta.date)
+    if published:
+        data["datePublished"] = published
+        data["dateModified"] = iso_datetime(meta.updated) or published
+    if meta.authors:
+        data["author"] = [{"@type": "Person", "name": a} for a in meta.authors]
+    if meta.cover is not None:
+        data["image"] = [absolute_url(config, meta.cover.image)]
+    if config.title:
+        data["publisher"] = {"@type": "Organization", "name": config.title,
+                             "url": absolute_url(config, "")}
+    if meta.location:
+        data["contentLocation"] = {"@type": "Place", "name": meta.location}
+    if meta.tags:
+        data["keywords"] = list(meta.tags)
+    data["inLanguage"] = config.language
+    mentions = [entity_jsonld(info, config) for info, _others in entities]
+    if mentions:
+        data["mentions"] = mentions
+    return script_json(data)
+
+
+def feed_entry_html(art: Article, config: SiteConfig, body: str) -> str:
+    """The HTML of an article for a feed entry's `<content type="html">`: cover and body.
+
+    Returned as a plain string, so the template escapes it into the XML text node.
+    """
+    meta = art.doc.document.meta
+    parts: list[str] = []
+    if meta.cover is not None:
+        cover = meta.cover
+        src = escape(absolute_url(config, cover.image), quote=True)
+        caption = " ".join(t for t in (cover.caption, cover.credit) if t)
+        parts.append(f'<figure><img src="{src}" alt="{escape(cover.alt, quote=True)}">'
+                     + (f"<figcaption>{escape(caption)}</figcaption>" if caption else "")
+                     + "</figure>")
+    parts.append(str(body))
+    return "\n".join(parts)

@@ -1,0 +1,323 @@
+"""`sitegen serve`: build into a private preview folder, serve it, watch the sources,
+rebuild in this process on every save (the spaCy model stays loaded), and tell the
+browsers over server-sent events which pages changed.
+
+The preview folder is never output/: the reload script is injected into HTML responses by
+the server, so `sitegen build` output never contains it. A broken save is reported in the
+terminal and in the browser; the last good build keeps being served.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import shutil
+import sys
+import tempfile
+import threading
+import time
+import traceback
+import webbrowser
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .build import BuildOptions, build
+from .config import SiteConfig, load_config
+from .errors import SiteError, SiteErrors
+from .serve_http import PreviewHTTPServer
+from .serve_incremental import Session
+from .serve_state import PageHasher, PreviewState, Problem, page_url, problems_from
+from .serve_watch import KINDS, Change, Debouncer, Watcher, static_targets
+
+PREVIEW_BASE_URL = "/"  # the preview is served at the root, whatever base_url says
+
+
+@dataclass(frozen=True, slots=True)
+class ServeOptions:
+    site: Path
+    host: str = "127.0.0.1"
+    port: int = 8000
+    open_browser: bool = False
+    drafts: bool = False
+    debounce: float = 0.15
+    preview: Path | None = None  # default: a fresh temporary folder, removed on exit
+    log: Callable[[str], None] = field(default=lambda text: print(text, flush=True))
+
+
+@dataclass(frozen=True, slots=True)
+class RebuildResult:
+    kinds: tuple[str, ...]
+    ok: bool
+    seconds: float
+    changed: tuple[str, ...] = ()
+    summary: str = ""
+
+
+class Preview:
+    """Builds the preview and keeps it up to date; owns the state the HTTP side reads."""
+
+    def __init__(self, options: ServeOptions, root: Path) -> None:
+        self.options = options
+        self.site = options.site.resolve()
+        self.state = PreviewState(root=root)
+        self.config: SiteConfig | None = None
+        self.on_rebuild: Callable[[RebuildResult], None] | None = None  # for benchmarks
+        self._statics: dict[Path, str] | None = None
+        self._hasher = PageHasher()
+        self.session = Session(self.site, root, options.drafts, PREVIEW_BASE_URL)
+        self._pending: list[Path] = []
+
+    def log(self, text: str) -> None:
+        self.options.log(text)
+
+    def load_config(self) -> SiteConfig | None:
+        # On error keep the last good config for watching; the build reports the problem.
+        with contextlib.suppress(SiteError):
+            self.config = load_config(self.site)
+        return self.config
+
+    def full_build(self, kinds: tuple[str, ...] = ("config",)) -> RebuildResult:
+        start = time.perf_counter()
+        try:
+            report = build(BuildOptions(site=self.site, output=self.state.root,
+                                        drafts=self.options.drafts,
+                                        base_url=PREVIEW_BASE_URL))
+        except (SiteError, SiteErrors) as exc:
+            return self._failed(kinds, problems_from(exc, self.site), start)
+        except Exception as exc:  # a bug must not take the preview down
+            traceback.print_exc(file=sys.stderr)
+            return self._failed(kinds, [Problem(f"{type(exc).__name__}: {exc}",
+                                                hint="this is a bug in sitegen; see the "
+                                                     "terminal for the traceback")], start)
+        self._statics = None
+        changed = self.state.built(self._hasher(self.state.root), {
+            "kinds": list(kinds), "summary": report.summary(),
+            "annotated": report.annotated, "timings": report.timings,
+            "seconds": time.perf_counter() - start})
+        seconds = time.perf_counter() - start
+        result = RebuildResult(kinds, True, seconds, tuple(sorted(changed)), report.summary())
+        self.log(f"rebuilt ({', '.join(kinds)}) in {seconds * 1000:.0f} ms: "
+                 f"{len(changed)} page(s) changed; {report.summary()}")
+        self._prime()
+        return result
+
+    def _prime(self) -> None:
+        """Load the fast path for article edits (after the browsers were told)."""
+        start = time.perf_counter()
+        try:
+            ok = self.session.prime()
+        except Exception as exc:  # the full build path still works
+            self.session.enabled = False
+            self.log(f"note: fast article updates are off ({type(exc).__name__}: {exc})")
+            return
+        if not ok:
+            self.log("note: fast article updates are off: in-memory pages differ from "
+                     "build(); every save does a full build")
+        else:
+            self.log(f"ready for fast article updates "
+                     f"({(time.perf_counter() - start) * 1000:.0f} ms)")
+
+    def fast_build(self, changes: list[Change]) -> RebuildResult | None:
+        """Only the edited articles and the pages showing them; None: use build()."""
+        kinds = ("content",)
+        start = time.perf_counter()
+        # Files of an earlier failed save are read again with this one.
+        paths = list(dict.fromkeys([*self._pending, *(c.path for c in changes)]))
+        try:
+            changed = self.session.update(paths)
+        except (SiteError, SiteErrors) as exc:
+            self._pending = paths
+            return self._failed(kinds, problems_from(exc, self.site), start)
+        except Exception as exc:
+            self.session.enabled = False
+            self.log(f"note: fast update failed ({type(exc).__name__}: {exc}); full build")
+            return None
+        self._pending = []
+        hashes = self.state.current_hashes()
+        for rel in changed:
+            if rel.endswith(".html"):
+                path = self.state.root / rel
+                url = page_url(rel)
+                if path.is_file():
+                    hashes[url] = hashlib.blake2b(path.read_bytes(), digest_size=8).hexdigest()
+                else:
+                    hashes.pop(url, None)
+        seconds = time.perf_counter() - start
+        last = self.session.last
+        every = " (every page: the order of articles changed)" if last["everything"] else ""
+        summary = (f"{last['annotated']} annotated, {last['rendered_articles']} article "
+                   f"page(s) rendered{every}, {len(changed)} file(s) changed")
+        pages = self.state.built(hashes, {"kinds": list(kinds), "summary": summary,
+                                          "annotated": last["annotated"], "fast": True,
+                                          "seconds": seconds})
+        self.log(f"updated in {seconds * 1000:.0f} ms: {summary}")
+        return RebuildResult(kinds, True, seconds, tuple(sorted(pages)), summary)
+
+    def _failed(self, kinds: tuple[str, ...], problems: list[Problem],
+                start: float) -> RebuildResult:
+        if kinds != ("content",) or not self.session.enabled:
+            self.session.enabled = False  # re-primed after the next good full build
+            self._pending = []
+        self.state.failed(problems)
+        for problem in problems:
+            self.log(f"error: {problem}")
+        self.log("the preview keeps showing the last good build; save again to retry")
+        return RebuildResult(kinds, False, time.perf_counter() - start)
+
+    def copy_statics(self, changes: list[Change]) -> RebuildResult | None:
+        """Copy changed static files in place; None when a full build is needed instead."""
+        start = time.perf_counter()
+        config = self.config
+        if config is None or self.state.problems or not self.state.root.is_dir():
+            return None
+        if any(c.deleted or not c.path.is_file() for c in changes):
+            return None
+        try:
+            if self._statics is None:
+                self._statics = static_targets(config)
+            targets = [self._statics.get(c.path.resolve()) for c in changes]
+        except (SiteError, OSError):
+            return None
+        if any(t is None for t in targets):
+            return None  # a new file, or one that another file overrides: rebuild
+        urls: list[str] = []
+        for change, rel in zip(changes, targets, strict=True):
+            assert rel is not None
+            dest = self.state.root / rel
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            tmp = dest.with_name(f".{dest.name}.sitegen-tmp")
+            shutil.copyfile(change.path, tmp)
+            os.replace(tmp, dest)  # never write through a hard link of an older output
+            urls.append("/" + rel)
+        css_only = all(u.endswith(".css") for u in urls)
+        self.state.assets_changed(urls, css_only)
+        seconds = time.perf_counter() - start
+        self.log(f"{'swapped stylesheet' if css_only else 'copied'} {', '.join(urls)} "
+                 f"in {seconds * 1000:.0f} ms")
+        return RebuildResult(("static",), True, seconds, (), "static files copied")
+
+    def rebuild(self, changes: list[Change]) -> RebuildResult:
+        kinds = tuple(k for k in KINDS if any(c.kind == k for c in changes))
+        names = ", ".join(sorted({c.path.name for c in changes}))
+        self.log(f"changed: {names}")
+        result: RebuildResult | None = None
+        if kinds == ("static",):
+            result = self.copy_statics(changes)
+        elif kinds == ("content",) and self.session.enabled:
+            result = self.fast_build(changes)
+        if result is None:
+            if "config" in kinds:
+                self.load_config()
+            result = self.full_build(kinds)
+        if self.on_rebuild is not None:
+            self.on_rebuild(result)
+        return result
+
+
+class PreviewServer:
+    """The whole preview: initial build, HTTP server thread, watcher and rebuild worker.
+
+    `start()` returns once the server listens; `stop()` shuts everything down (idempotent).
+    """
+
+    def __init__(self, options: ServeOptions) -> None:
+        self.options = options
+        self._tmp: Path | None = None
+        if options.preview is None:
+            self._tmp = Path(tempfile.mkdtemp(prefix="sitegen-preview-"))
+            root = self._tmp / "site"
+        else:
+            root = options.preview.resolve()
+        out = (options.site / "output").resolve()
+        if root == out or root.is_relative_to(out):
+            raise SiteError("the preview folder must not be the site's output folder",
+                            hint="leave --preview unset to use a temporary folder")
+        self.preview = Preview(options, root)
+        self.watcher = Watcher(options.site, self._on_change)
+        self.debouncer = Debouncer(self._rebuild, quiet=options.debounce)
+        self.httpd: PreviewHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self._stopped = False
+
+    @property
+    def state(self) -> PreviewState:
+        return self.preview.state
+
+    @property
+    def url(self) -> str:
+        assert self.httpd is not None
+        host, port = self.httpd.server_address[:2]
+        host = str(host)
+        return f"http://{'[' + host + ']' if ':' in host else host}:{port}/"
+
+    def _on_change(self, change: Change) -> None:
+        self.debouncer.put(change)
+
+    def _rebuild(self, changes: list[Change]) -> None:
+        result = self.preview.rebuild(changes)
+        if "config" in result.kinds:
+            # The theme or the content folder may have moved: watch what the site reads now.
+            self.watcher.replan(self.preview.config)
+
+    def start(self) -> str:
+        self.httpd = PreviewHTTPServer((self.options.host, self.options.port), self.state)
+        config = self.preview.load_config()
+        self.preview.full_build(("initial",))
+        self.watcher.start(config)
+        self.debouncer.start()
+        self._thread = threading.Thread(target=self.httpd.serve_forever,
+                                        kwargs={"poll_interval": 0.2},
+                                        name="sitegen-http", daemon=True)
+        self._thread.start()
+        return self.url
+
+    def stop(self) -> None:
+        if self._stopped:
+            return
+        self._stopped = True
+        self.watcher.stop()
+        self.debouncer.stop()
+        self.state.close()
+        if self.httpd is not None:
+            if self._thread is not None and self._thread.is_alive():
+                self.httpd.shutdown()
+            self.httpd.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        if self._tmp is not None:
+            shutil.rmtree(self._tmp, ignore_errors=True)
+
+    def __enter__(self) -> PreviewServer:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+
+def serve(options: ServeOptions) -> int:
+    """Run the preview until Ctrl-C. Returns the exit code."""
+    server = PreviewServer(options)
+    try:
+        try:
+            url = server.start()
+        except OSError as exc:
+            print(f"error: cannot listen on {options.host}:{options.port}: {exc.strerror}",
+                  file=sys.stderr)
+            return 1
+        options.log(f"serving the preview of {server.preview.site} at {url} "
+                    "(Ctrl-C to stop)")
+        if options.host not in ("127.0.0.1", "localhost", "::1"):
+            options.log("warning: the preview is reachable from other machines")
+        if options.open_browser:
+            webbrowser.open(url)
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        options.log("stopping the preview")
+        return 0
+    finally:
+        server.stop()

