@@ -184,24 +184,21 @@ class Session:
         tags: set[str] = set()
         for index in (old_index, new_index):
             for info in index.entities.values():
-                urls = {a.url for a in info.articles}
-                if urls & touched:
+                if any(a.url in touched for a in info.articles):
                     entities.add(info.id)
-                    articles |= urls
             for tag, arts in index.tags.items():
                 if any(a.url in touched for a in arts):
                     tags.add(f"tags/{tag}/")
-        # An entity without a page (too few mentions) can gain or lose one: re-render every
-        # article that mentions an entity the edited articles mention.
-        ids = {m.entity_id for r in parsed if r in self.annotated
-               for m in self.annotated[r].annotations.entities}
-        for a in old_index.articles:
-            old_doc = a.doc
-            if old_doc.document.source.rel in parsed:
-                ids |= {m.entity_id for m in old_doc.annotations.entities}
-        for a in new_index.articles:
-            if any(m.entity_id in ids for m in a.doc.annotations.entities):
-                articles.add(a.url)
+        # Other articles show an entity's name, type, page and how many articles mention it:
+        # re-render them only for entities where one of those changed.
+        ids: set[str] = set()
+        for a in (*old_index.articles, *new_index.articles):
+            if a.url in touched:
+                ids |= _entity_ids(a.doc)
+        moved = {i for i in ids if _signature(old_index, i) != _signature(new_index, i)}
+        entities |= moved & set(new_index.entities)
+        if moved:
+            articles |= {a.url for a in new_index.articles if _entity_ids(a.doc) & moved}
         pages = self._render(new_index, articles, entities, tags, everything=everything)
         changed = [rel for rel, data in pages.items() if self.pages.get(rel) != data]
         removed = [rel for rel in self.pages if rel not in pages]
@@ -218,3 +215,17 @@ class Session:
         self.last = {"annotated": annotated, "rendered_articles": len(articles),
                      "everything": everything}
         return changed + removed
+
+
+def _entity_ids(doc: AnnotatedDocument) -> set[str]:
+    ann = doc.annotations
+    return {m.entity_id for m in ann.entities} | {
+        a.source_id for a in ann.attributions if a.source_id}
+
+
+def _signature(index: SiteIndex, entity_id: str) -> tuple[Any, ...] | None:
+    """What an article page shows of an entity; None when it has no page."""
+    info = index.entities.get(entity_id)
+    if info is None:
+        return None
+    return (info.name, info.label, info.type, tuple(sorted(a.url for a in info.articles)))

@@ -270,3 +270,87 @@ def test_sorted_by_start(nlp: Any) -> None:
     found = run(nlp, text)
     assert [a.start for a in found] == sorted(a.start for a in found)
     assert {a.kind for a in found} >= {"direct", "according_to", "unverified"}
+
+
+# -- version 2: wider coverage ----------------------------------------------------------------
+
+
+def test_quoted_phrase_inside_reported_clause_is_one_attribution(nlp: Any) -> None:
+    text = 'The senator said that the budget was "a fantasy" and the plan "a mess".'
+    found = [a for a in run(nlp, text) if a.kind in ("direct", "indirect")]
+    assert len(found) == 1
+    assert "the budget was" in found[0].quote and "a mess" in found[0].quote
+
+
+def test_mixed_quote_keeps_unquoted_lead(nlp: Any) -> None:
+    text = 'However noble the aim, raising the fuel duty "would hurt rural drivers," said Mr. Brand.'
+    a = one(run(nlp, text), "direct", "rural drivers")
+    assert a.quote.startswith("However noble the aim")
+    assert a.source_name == "Brand"
+
+
+def test_leading_cue_quote_goes_on(nlp: Any) -> None:
+    text = ('Spokeswoman Lena Ortiz said by phone that "the company will appeal" despite the '
+            'heavy fine.')
+    a = one(run(nlp, text), "direct", "will appeal")
+    assert a.quote.endswith("despite the heavy fine")
+
+
+@pytest.mark.parametrize("sentence, cue, part", [
+    ("The mayor attacked the proposal for a new stadium.", "attacked", "new stadium"),
+    ("The union backed the teachers in the dispute.", "backed", "teachers"),
+    ("Recent surveys show a close race in the northern districts.", "show", "close race"),
+    ("The senator ignored the question.", "ignored", "question"),
+])
+def test_stance_and_evidence_verbs(nlp: Any, sentence: str, cue: str, part: str) -> None:
+    a = one(run(nlp, sentence), "indirect", part)
+    assert a.cue == cue
+
+
+def test_short_object(nlp: Any) -> None:
+    a = one(run(nlp, "Governor Alma Reyes criticized Hendricks on Sunday."), "indirect",
+            "Hendricks")
+    assert a.source == "Governor Alma Reyes"
+
+
+def test_accuse_of_keeps_the_charge(nlp: Any) -> None:
+    text = "The coach accused the referee of ignoring two clear fouls."
+    a = one(run(nlp, text), "indirect", "ignoring two clear fouls")
+    assert a.cue == "accused"
+
+
+def test_persuasion_object_and_infinitive(nlp: Any) -> None:
+    text = "The governor told his aides to find a way around the legislature."
+    a = one(run(nlp, text), "indirect", "his aides to find a way")
+    assert a.cue == "told"
+    assert a.source == "The governor"
+
+
+def test_dash_signature_after_no_break_space(nlp: Any) -> None:
+    text = ("\u201cThe library must stay open.\u201d\u00a0\u2015 Marta Kowal\n\n"
+            "The board meets on Monday.")
+    a = one(run(nlp, text), "direct", "library must stay open")
+    assert a.source_name == "Marta Kowal"
+
+
+def test_transcript_speaker_labels(nlp: Any) -> None:
+    text = ("HOST: Will the council approve the new budget this week?\n\n"
+            "LINDQVIST: We expect a vote on Thursday and we have the numbers.")
+    found = run(nlp, text)
+    a = one(found, "direct", "approve the new budget")
+    assert a.source == "HOST"
+    assert a.cue == ":"
+    b = one(found, "direct", "expect a vote on Thursday")
+    assert b.source == "LINDQVIST"
+
+
+def test_headline_label_names_a_person_of_the_article(nlp: Any) -> None:
+    text = ("Okafor: Farmers Deserve Better Prices\n\n"
+            "Senator Ruth Okafor spoke to growers in Lagos on Monday.")
+    a = one(run(nlp, text), "direct", "Farmers Deserve Better Prices")
+    assert a.source == "Okafor"
+
+
+def test_labels_that_are_not_speakers(nlp: Any) -> None:
+    text = "UPDATE: The bridge reopened at noon after repairs.\n\nRefugees: the camps are full."
+    assert not [a for a in run(nlp, text) if a.cue == ":"]

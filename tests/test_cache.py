@@ -298,3 +298,15 @@ def test_a_no_change_rebuild_does_not_import_spacy(news_site: Path,
                           env=env, check=False)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split() == ["3", "0", "0", "False"]
+
+
+def test_identical_bodies_are_annotated_once(make_site: Callable[..., Path],
+                                             run: Callable[..., Result]) -> None:
+    site = make_site({"a.md": article("One", BODY), "b.md": article("Two", BODY),
+                      "c.md": article("Three", "Something else.")},
+                     files={"content/entities.yaml": KB})
+    res = summary(run("build", "--site", site))
+    assert res["annotated"] == 2 and res["from_cache"] == 0
+    a = (site / "output/2026/03/a/index.html").read_text()
+    b = (site / "output/2026/03/b/index.html").read_text()
+    assert a.count("dmitry-peskov") == b.count("dmitry-peskov") > 0

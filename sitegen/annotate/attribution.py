@@ -17,13 +17,14 @@ from ..model import Attribution, EntityMention, TextView
 from .attribution_credits import find_credits, find_unverified
 from .attribution_direct import find_direct
 from .attribution_draft import Context, Draft, cue_text
+from .attribution_labels import find_labelled
 from .attribution_reported import find_according_to, find_reported
 from .attribution_sources import Resolver, phrase_bounds
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
-VERSION = "1"
+VERSION = "2"
 
 _MARKS = frozenset("\"'\u201c\u201d\u201e\u00ab\u00bb")
 
@@ -53,6 +54,9 @@ def _dedupe(drafts: list[Draft]) -> list[Draft]:
             continue
         dup = False
         for k in keep:
+            if d.partial and k.kind != "according_to" and k.start <= d.start and d.end <= k.end:
+                dup = True  # a quoted phrase inside a reported clause: the clause is the unit
+                break
             if k.kind == "according_to" or (k.kind == d.kind == "indirect"):
                 continue
             shared = _shared(d, k)
@@ -78,6 +82,7 @@ def find_attributions(
     find_direct(ctx)
     find_reported(ctx)
     find_according_to(ctx)
+    find_labelled(ctx)
     credits = find_credits(text)
     credit_spans = [(a.start, a.end) for a in credits]
     drafts = [d for d in _dedupe(ctx.drafts)

@@ -156,3 +156,23 @@ AIM_VERBS: frozenset[str] = _words("""
 want plan hope seek intend aim propose promise pledge vow threaten refuse decline
 offer urge call vote expect
 """)
+
+# Stance, judgment, topic and evidence verbs (FrameNet Judgment_communication, Taking_sides,
+# Topic, Evidence, Attempt_suasion) whose object is the attributed content:
+# "the senator attacked the ruling", "the union backed the plan", "polls show a tie".
+STANCE_VERBS: frozenset[str] = _words("""
+attack assail castigate berate scold fault commend congratulate thank credit salute censure
+ridicule lambaste excoriate skewer pan bash chide admonish
+support back favor favour oppose embrace resist sponsor reaffirm
+invoke float broach debate examine review weigh investigate probe
+revisit explore downplay ignore acknowledge
+illustrate document demonstrate confirm indicate show
+encourage implore advise persuade
+sign issue file rule
+""")
+
+# Verbs of persuasion whose object and "to"-infinitive are the content: "urged X to go".
+SUASION_VERBS: frozenset[str] = _words("""
+urge encourage implore invite advise instruct order direct persuade pressure ask beg tell
+press push challenge call warn remind
+""")

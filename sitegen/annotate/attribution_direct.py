@@ -21,9 +21,11 @@ _INVERTED_OK = frozenset({"say", "add", "write", "continue", "explain", "note", 
                           "declare", "insist", "argue", "warn", "conclude", "reply",
                           "respond", "recall", "remark", "observe", "claim", "comment",
                           "report", "announce", "tweet", "post", "concede", "acknowledge"})
-_DASH = re.compile(r"[ \t]*(\u2015|\u2014|\u2013|--)[ \t]*")
+_DASH = re.compile(r"[ \t\u00a0]*(\u2015|\u2014|\u2013|--)[ \t\u00a0]*")
 _PARTIAL_DEPS = frozenset({"ccomp", "xcomp", "dobj", "advcl", "conj"})
 _OBJECT_DEPS = frozenset({"dobj", "attr", "npadvmod", "appos", "oprd", "dative", "nsubj"})
+_SENT_END = re.compile(r"[.!?][\"'\u201d\u2019)]*\s+")
+_MARKS = ("\"", "\u201c", "\u201d", "''", "\u00ab", "\u00bb")
 
 
 def is_speech_verb(tok: Token) -> bool:
@@ -114,6 +116,52 @@ def _draft(ctx: Context, q: Quote, cue: Token, partial: bool = False) -> Draft:
     return Draft("direct", list(q.parts), cue=cue, source=speaker, via=via, partial=partial)
 
 
+def _plain(ctx: Context, lo: int, hi: int, verbs: bool) -> bool:
+    """Whether text[lo:hi] is two or more unquoted words with no cue in them (and, when
+    `verbs`, a verb of its own: a clause, not 'In a statement,')."""
+    chunk = ctx.text[lo:hi]
+    if len(chunk.split()) < 2 or "\n" in chunk.strip() or any(m in chunk for m in _MARKS):
+        return False
+    toks = ctx.doc[ctx.token_after(lo):ctx.token_after(hi)]
+    if any(is_speech_verb(t) for t in toks):
+        return False
+    return not verbs or any(t.pos_ in ("VERB", "AUX") for t in toks)
+
+
+def _sentence_start(ctx: Context, pos: int) -> int:
+    text = ctx.text
+    lo = text.rfind("\n", 0, pos) + 1
+    for m in _SENT_END.finditer(text, lo, pos):
+        lo = m.end()
+    return lo
+
+
+def _mixed(ctx: Context, draft: Draft, q: Quote, cue_after: bool) -> None:
+    """Widen a quote that is only part of its sentence to the sentence: the unquoted words
+    before it ('However good the aim, the tax "is misguided," X said') or, after a leading
+    cue, the words that go on after it ('X said that "we will win" despite the polls.')."""
+    text = ctx.text
+    if cue_after:
+        lo = _sentence_start(ctx, q.open_at)
+        if lo < q.open_at and _plain(ctx, lo, q.open_at, verbs=False):
+            draft.parts[0] = (lo, draft.parts[0][1])
+        return
+    src = draft.source
+    if src is not None and draft.cue is not None and src.i < draft.cue.i:
+        lo = _sentence_start(ctx, src.left_edge.idx)
+        lead = text[lo:src.left_edge.idx].rstrip()
+        if lead.endswith(",") and _plain(ctx, lo, len(lead) - 1, verbs=True):
+            draft.parts.insert(0, (lo, len(lead) - 1))
+    m = _SENT_END.search(text, q.close_at)
+    hi = m.start() + 1 if m is not None else len(text)
+    nl = text.find("\n", q.close_at, hi)
+    hi = nl if nl >= 0 else hi
+    tail = text[q.close_at:hi]
+    if tail[:1] == " " and tail[1:2].islower() and _plain(ctx, q.close_at, hi, verbs=False):
+        end = hi - 1 if text[hi - 1] in ".!?" else hi
+        draft.parts[-1] = (draft.parts[-1][0], end)
+
+
 def find_direct(ctx: Context) -> None:
     """Add a direct Draft for every quote with a cue; cues are marked used."""
     text = ctx.text
@@ -126,6 +174,7 @@ def find_direct(ctx: Context) -> None:
         if before is not None and before.i not in ctx.used_cues:
             draft = _draft(ctx, q, before)
             ctx.used_cues.add(before.i)
+            _mixed(ctx, draft, q, cue_after=False)
             if after is not None and after.i not in ctx.used_cues:
                 ctx.used_cues.add(after.i)
                 witness = speaker_of(ctx, after, inverted=True)
@@ -134,6 +183,7 @@ def find_direct(ctx: Context) -> None:
         elif after is not None and after.i not in ctx.used_cues:
             draft = _draft(ctx, q, after)
             ctx.used_cues.add(after.i)
+            _mixed(ctx, draft, q, cue_after=True)
         elif last is not None and _continues(ctx, last, q):
             prev, _ = last
             prev.parts.extend(q.parts)

@@ -18,6 +18,8 @@ from .attribution_cues import (
     PREP_VERBS,
     SPEECH_NOUNS,
     SPEECH_VERBS,
+    STANCE_VERBS,
+    SUASION_VERBS,
     WEAK_VERBS,
 )
 from .attribution_direct import speaker_of
@@ -27,8 +29,10 @@ _CLAUSE_DEPS = frozenset({"ccomp"})
 _INVERTED_DEPS = frozenset({"parataxis", "ccomp", "advcl", "conj"})
 _DASHES = frozenset({",", "\u2014", "\u2013", "--", "-"})
 _ENDS = frozenset({".", "!", "?", ";"})
+_ROLE_PREPS = frozenset({"of", "for", "as"})
 _OBJECT_DEPS = frozenset({"dobj", "oprd", "ccomp", "xcomp", "attr"})
-_VERBS = SPEECH_VERBS | COGNITION_VERBS | OBJECT_VERBS | AIM_VERBS | frozenset(
+_OBJECT_VERBS = OBJECT_VERBS | STANCE_VERBS
+_VERBS = SPEECH_VERBS | COGNITION_VERBS | _OBJECT_VERBS | AIM_VERBS | frozenset(
     v for v, _ in PREP_VERBS)
 
 
@@ -51,6 +55,13 @@ def _inside_quote_share(ctx: Context, lo: int, hi: int) -> float:
     return sum(1 for i in range(lo, hi) if i in ctx.quoted) / (hi - lo)
 
 
+def _mixed(ctx: Context, head: Token) -> bool:
+    """Whether a clause headed inside a quote goes on outside it ('that "we will appeal"
+    despite the fine'): two or more unquoted words."""
+    return sum(1 for t in head.subtree if t.i not in ctx.quoted and t.is_alpha
+               and t.dep_ != "mark") >= 2
+
+
 def _left_clause(ctx: Context, verb: Token, lo: int) -> tuple[int, int]:
     """[lo, hi) before a trailing cue, within its paragraph and sentence."""
     doc = ctx.doc
@@ -70,12 +81,18 @@ def _clause_of(ctx: Context, verb: Token) -> tuple[int, int, tuple[int, int] | N
     lemma = verb.lemma_.lower()
     children = list(verb.children)
     for child in children:
-        if child.dep_ in _CLAUSE_DEPS and child.i not in ctx.quoted:
+        if child.dep_ in _CLAUSE_DEPS and (child.i not in ctx.quoted or _mixed(ctx, child)):
             lo, hi = child.left_edge.i, child.right_edge.i + 1
             if lo > verb.i:
                 return lo, hi, None, "clause"
             if hi <= verb.i:  # '..., Mr. Clarke said': up to the cue's subject
                 return (*_left_clause(ctx, verb, lo), None, "clause")
+    if lemma in SUASION_VERBS:  # 'told his aides to find a way': object and infinitive
+        obj = next((c for c in children if c.dep_ in ("dobj", "dative") and c.i > verb.i), None)
+        inf = next((c for c in children if c.dep_ == "xcomp" and obj is not None
+                    and c.i > obj.i and c.pos_ in ("VERB", "AUX")), None)
+        if obj is not None and inf is not None:
+            return obj.left_edge.i, inf.right_edge.i + 1, None, "aim"
     if lemma in INFINITIVE_VERBS or lemma in AIM_VERBS:
         for child in children:
             if child.dep_ == "xcomp" and child.i > verb.i and child.pos_ in ("VERB", "AUX"):
@@ -99,15 +116,19 @@ def _clause_of(ctx: Context, verb: Token) -> tuple[int, int, tuple[int, int] | N
             lo = max(head.left_edge.i, verb.sent.start)
             hi = min(head.right_edge.i + 1, verb.sent.end)
             return lo, hi, (first - 1, last), "inverted"
-    if lemma in OBJECT_VERBS or lemma in SPEECH_VERBS:
+    if lemma in _OBJECT_VERBS or lemma in SPEECH_VERBS:
         # 'Clinton has been endorsed by the Times': the passive subject, the agent as source
         patient = next((c for c in children if c.dep_ == "nsubjpass"), None)
         if patient is not None and any(c.dep_ == "agent" for c in children):
             return patient.left_edge.i, patient.right_edge.i + 1, None, "object"
-    if lemma in OBJECT_VERBS:
+    if lemma in _OBJECT_VERBS:
         objs = [c for c in children if c.i > verb.i and c.dep_ in _OBJECT_DEPS]
         if objs and objs[0].dep_ in ("dobj", "ccomp", "xcomp"):
-            return objs[0].left_edge.i, objs[-1].right_edge.i + 1, None, "object"
+            hi = objs[-1].right_edge.i + 1
+            for child in children:  # 'accused X of ...', 'praised X for ...', 'described X as'
+                if child.dep_ == "prep" and child.i >= hi and child.lower_ in _ROLE_PREPS:
+                    hi = child.right_edge.i + 1
+            return objs[0].left_edge.i, hi, None, "object"
     for child in children:
         if child.dep_ == "prep" and (lemma, child.lower_) in PREP_VERBS and child.i > verb.i:
             obj = next((c for c in child.children if c.dep_ in ("pobj", "pcomp")), None)
@@ -120,8 +141,6 @@ def _accept(ctx: Context, verb: Token, subj: Token | None, lo: int, hi: int, how
     lemma = verb.lemma_.lower()
     doc = ctx.doc
     if hi - lo < 2 and doc[lo].pos_ not in ("PRON", "PROPN", "NOUN"):
-        return False
-    if how == "object" and hi - lo < 3:
         return False
     if how in ("object", "aim"):
         return subj is not None and subj.lower_ not in FIRST_PERSON
