@@ -84,6 +84,7 @@ def article_annotations(art: Article, index: SiteIndex, config: SiteConfig, root
             m.start, m.end,
             f'<a class="ann ann-entity" data-type="{_attr(info.type)}" '
             f'href="{_attr(root + info.url)}" data-pop="{_attr(pop)}" '
+            f'data-entity="{_attr(info.id)}" data-origin="{_attr(m.origin)}" '
             f'aria-describedby="{_attr(pop)}">', "</a>", order=2))
         taken.append((m.start, m.end))
 
@@ -101,6 +102,7 @@ def article_annotations(art: Article, index: SiteIndex, config: SiteConfig, root
         marks.append(Mark(
             g.start, g.end,
             f'<a class="ann ann-term" href="{_attr(root)}glossary/#{_attr(g.term_id)}" '
+            f'data-origin="{_attr(g.origin)}" '
             f'data-pop="{_attr(pop)}" aria-describedby="{_attr(pop)}">', "</a>", order=2))
         taken.append((g.start, g.end))
 

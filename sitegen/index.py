@@ -41,7 +41,13 @@ class Article:
 class Mention:
     article: Article
     text: str
-    snippet: str
+    start: int  # offsets in the article's TextView text
+    end: int
+
+    @property
+    def snippet(self) -> str:
+        """The sentence of the mention; computed only where a page shows it."""
+        return snippet(self.article.doc.document.view.text, self.start, self.end)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,9 +62,14 @@ class EntityInfo:
 
     @property
     def articles(self) -> tuple[Article, ...]:
-        seen: dict[str, Article] = {}
+        return tuple(m.article for m in self.first_mentions)
+
+    @property
+    def first_mentions(self) -> tuple[Mention, ...]:
+        """The first mention in each article that names the entity, in site order."""
+        seen: dict[str, Mention] = {}
         for m in self.mentions:
-            seen.setdefault(m.article.url, m.article)
+            seen.setdefault(m.article.url, m)
         return tuple(seen.values())
 
     @property
@@ -153,9 +164,8 @@ def _entities(
     quotes: dict[str, list[tuple[Article, Attribution]]] = defaultdict(list)
     for art in articles:
         ann = art.doc.annotations
-        text = art.doc.document.view.text
         for m in ann.entities:
-            mentions[m.entity_id].append(Mention(art, m.text, snippet(text, m.start, m.end)))
+            mentions[m.entity_id].append(Mention(art, m.text, m.start, m.end))
             names[m.entity_id][(m.name, m.label)] += 1
         for a in ann.attributions:
             if a.source_id and a.kind in ("direct", "indirect", "according_to"):

@@ -283,7 +283,8 @@ def test_quoted_phrase_inside_reported_clause_is_one_attribution(nlp: Any) -> No
 
 
 def test_mixed_quote_keeps_unquoted_lead(nlp: Any) -> None:
-    text = 'However noble the aim, raising the fuel duty "would hurt rural drivers," said Mr. Brand.'
+    text = ('However noble the aim, raising the fuel duty "would hurt rural drivers," '
+            'said Mr. Brand.')
     a = one(run(nlp, text), "direct", "rural drivers")
     assert a.quote.startswith("However noble the aim")
     assert a.source_name == "Brand"
