@@ -50,7 +50,8 @@ def test_preview_client_in_a_browser(make_site: Callable[..., Path]) -> None:
                 # the inspector labels each annotation with its type and id
                 page.click(".sg-inspect-toggle")
                 mention = page.locator("a.ann-entity").first
-                expect(mention).to_have_attribute("data-sg-label", "person: dmitry-peskov \u00b7 kb")
+                expect(mention).to_have_attribute("data-sg-label",
+                                                  "person: dmitry-peskov \u00b7 kb")
                 assert page.evaluate("getComputedStyle(document.querySelector("
                                      "'a.ann-entity'), '::after').content") != "none"
 
