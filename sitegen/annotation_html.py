@@ -76,6 +76,10 @@ def article_annotations(art: Article, index: SiteIndex, config: SiteConfig, root
             continue
         if view.block_at(m.start) == "heading":
             continue
+        # The glossary matcher only keeps a term over an entity when the term is longer and
+        # contains it ("Natura 2000" over "Natura"): such a term wins here too.
+        if any(g.start < m.end and m.start < g.end for g in ann.glossary):
+            continue
         if config.entities.link == "first" and info.id in shown_entities:
             continue
         shown_entities[info.id] = info
@@ -134,9 +138,16 @@ def article_annotations(art: Article, index: SiteIndex, config: SiteConfig, root
             placed.add((n, a.start, a.end))
             pop = f"pop-s-{n}"
             who = sources[n - 1].name
+            # Direct quotes are <q> (the text keeps its own quotation marks: the theme sets
+            # `quotes: none`); reported speech is a <span>. Both name their source.
+            tag = "q" if a.kind == "direct" else "span"
+            entity = sources[n - 1].entity
+            cite = root + entity.url if entity else f"#source-{n}"
             marks.append(Mark(a.start, a.end,
-                              f'<span class="attr attr-{_attr(a.kind)}" data-source="{n}">',
-                              "</span>", order=1))
+                              f'<{tag} class="attr attr-{_attr(a.kind)}" data-source="{n}" '
+                              f'data-source-name="{_attr(who)}"'
+                              + (f' cite="{_attr(cite)}">' if tag == "q" else ">"),
+                              f"</{tag}>", order=1))
             marks.append(Mark(a.end, a.end,
                               f'<a class="attr-marker" href="#source-{n}" data-pop="{pop}" '
                               f'aria-describedby="{pop}"><span aria-hidden="true">{n}</span>'

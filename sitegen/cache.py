@@ -134,30 +134,44 @@ def _item_to_json(item: Any) -> dict[str, Any]:
     return {f.name: getattr(item, f.name) for f in dataclasses.fields(item)}
 
 
+_Spec = tuple[tuple[str, tuple[type, ...], bool], ...]  # (field, accepted types, required)
+_SPECS: dict[type[Any], _Spec] = {}
+
+
+def _spec(cls: type[Any]) -> _Spec:
+    spec = _SPECS.get(cls)
+    if spec is None:
+        rows = []
+        for f in dataclasses.fields(cls):
+            kinds = _KINDS.get(str(f.type))
+            if kinds is None:
+                raise TypeError(f"{cls.__name__}.{f.name}: no JSON form for {f.type}")
+            rows.append((f.name, kinds, f.default is dataclasses.MISSING))
+        spec = _SPECS[cls] = tuple(rows)
+    return spec
+
+
 def _item_from_json(cls: type[Any], raw: Any, size: int) -> Any:
     if not isinstance(raw, dict):
         raise InvalidEntry(f"{cls.__name__}: not an object")
-    fields = dataclasses.fields(cls)
-    names = {f.name for f in fields}
-    if set(raw) - names:
-        raise InvalidEntry(f"{cls.__name__}: unknown fields {sorted(set(raw) - names)}")
-    values: dict[str, Any] = {}
-    for f in fields:
-        if f.name not in raw:
-            if f.default is dataclasses.MISSING:
-                raise InvalidEntry(f"{cls.__name__}: missing {f.name}")
+    spec = _spec(cls)
+    if len(raw) > len(spec):
+        raise InvalidEntry(f"{cls.__name__}: unknown fields")
+    seen = 0
+    for name, kinds, required in spec:
+        if name not in raw:
+            if required:
+                raise InvalidEntry(f"{cls.__name__}: missing {name}")
             continue
-        value = raw[f.name]
-        kinds = _KINDS.get(str(f.type))
-        if kinds is None:
-            raise InvalidEntry(f"{cls.__name__}.{f.name}: unsupported type {f.type}")
-        if isinstance(value, bool) or not isinstance(value, kinds):
-            raise InvalidEntry(f"{cls.__name__}.{f.name}: expected {f.type}")
-        values[f.name] = value
-    item = cls(**values)
-    start, end = item.start, item.end
-    if not 0 <= start <= end <= size:
-        raise InvalidEntry(f"{cls.__name__}: span {start}-{end} outside the text")
+        seen += 1
+        value = raw[name]
+        if value.__class__ not in kinds:  # exact types: no bool for int, no subclasses
+            raise InvalidEntry(f"{cls.__name__}.{name}: expected {kinds}")
+    if seen != len(raw):
+        raise InvalidEntry(f"{cls.__name__}: unknown fields")
+    item = cls(**raw)
+    if not 0 <= item.start <= item.end <= size:
+        raise InvalidEntry(f"{cls.__name__}: span {item.start}-{item.end} outside the text")
     return item
 
 
