@@ -14,8 +14,11 @@ from .errors import SiteError, SiteErrors
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="sitegen", description=__doc__.splitlines()[0] if __doc__
-                                else None)
+    p = argparse.ArgumentParser(
+        prog="sitegen",
+        description="A static site generator for annotated news articles: entity tooltips, "
+        "glossary links and source attributions.",
+    )
     p.add_argument("--version", action="version", version=_version())
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
