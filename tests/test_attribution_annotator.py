@@ -355,3 +355,70 @@ def test_headline_label_names_a_person_of_the_article(nlp: Any) -> None:
 def test_labels_that_are_not_speakers(nlp: Any) -> None:
     text = "UPDATE: The bridge reopened at noon after repairs.\n\nRefugees: the camps are full."
     assert not [a for a in run(nlp, text) if a.cue == ":"]
+
+
+# -- version 3 ------------------------------------------------------------------------------
+
+
+def test_headline_label_source_is_the_name_only(nlp: Any) -> None:
+    text = ("Harriet Vane: Rail Fares Must Fall for Commuters in Leeds\n\n"
+            "Harriet Vane, the transport campaigner, spoke in Leeds on Monday.")
+    a = one(run(nlp, text), "direct", "Rail Fares Must Fall")
+    assert a.source == "Harriet Vane"
+
+
+def test_participle_after_comma_is_not_part_of_the_source(nlp: Any) -> None:
+    text = ("Governor Tomas Ferreira, speaking to farmers in rural Nebraska, said the "
+            "drought relief would arrive within weeks.")
+    a = one(run(nlp, text), "indirect", "drought relief")
+    assert a.source == "Governor Tomas Ferreira"
+    assert a.source_name == "Tomas Ferreira"
+
+
+def test_relative_clause_stays_in_the_source(nlp: Any) -> None:
+    text = ("Anna Berg, who runs the food bank, said demand had doubled since the spring.")
+    a = one(run(nlp, text), "indirect", "demand had doubled")
+    assert a.source is not None and a.source.startswith("Anna Berg, who runs the food bank")
+
+
+def test_date_after_said_is_not_the_speaker(nlp: Any) -> None:
+    text = '"We will not close the clinic," said Monday, according to nobody.'
+    found = [a for a in run(nlp, text) if a.kind == "direct"]
+    assert all(a.source != "Monday" for a in found)
+
+
+def test_any_verb_with_a_that_clause(nlp: Any) -> None:
+    text = "The union leaders grumbled that the pay offer was far too low."
+    a = one(run(nlp, text), "indirect", "pay offer was far too low")
+    assert a.source == "The union leaders"
+    assert a.cue == "grumbled"
+
+
+def test_first_person_belief_in_a_letter(nlp: Any) -> None:
+    text = "I believe that the new bypass will ruin the quiet of our village."
+    a = one(run(nlp, text), "indirect", "bypass will ruin")
+    assert a.source == "I"
+    assert a.cue == "believe"
+
+
+def test_first_person_object_is_not_an_attribution(nlp: Any) -> None:
+    text = "We support the plan and we back the mayor."
+    assert not run(nlp, text)
+
+
+def test_place_inside_a_title_is_not_the_source_name(nlp: Any) -> None:
+    text = ("Senator Maria Lopez spoke first. Later the Texas senator argued that the "
+            "border fund was too small.")
+    ents = (EntityMention(text="Texas", label="GPE", entity_id="texas", name="Texas",
+                          start=text.index("Texas"), end=text.index("Texas") + 5),)
+    a = one(run(nlp, text, ents), "indirect", "border fund")
+    assert a.source_name != "Texas"
+
+
+def test_quote_paragraph_after_an_attributed_quote_keeps_the_speaker(nlp: Any) -> None:
+    text = ('"The harvest was the best in ten years," farmer Ilse Brandt said.\n\n'
+            '"Next year we will plant twice as many apple trees on the hill."\n\n'
+            "The cooperative meets in May.")
+    found = run(nlp, text)
+    a = one(found, "direct", "plant twice as many")
+    assert a.source == "farmer Ilse Brandt"

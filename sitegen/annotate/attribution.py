@@ -24,7 +24,7 @@ from .attribution_sources import Resolver, phrase_bounds
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
-VERSION = "2"
+VERSION = "3"
 
 _MARKS = frozenset("\"'\u201c\u201d\u201e\u00ab\u00bb")
 
@@ -106,7 +106,7 @@ def find_attributions(
             c_start, c_end, cue = -1, -1, ""
         fields: dict[str, object] = {}
         if d.source is not None:
-            lo, hi = phrase_bounds(d.source, ctx.quoted)
+            lo, hi = d.source_bounds or phrase_bounds(d.source, ctx.quoted)
             r = resolver.resolve(lo, hi, d.source)
             fields = {"source": r.source, "source_start": r.start, "source_end": r.end,
                       "source_id": r.source_id, "source_name": r.name,

@@ -43,7 +43,8 @@ def speaker_of(ctx: Context, verb: Token, inverted: bool = False) -> Token | Non
     for child in verb.rights:
         if child.i in ctx.quoted:
             break
-        if child.dep_ in _OBJECT_DEPS and child.pos_ in ("PROPN", "NOUN", "PRON"):
+        if child.dep_ in _OBJECT_DEPS and child.pos_ in ("PROPN", "NOUN", "PRON") and (
+                child.ent_type_ not in ("DATE", "TIME")):
             return child
     return None
 
@@ -189,6 +190,9 @@ def find_direct(ctx: Context) -> None:
             prev.parts.extend(q.parts)
             last = (prev, q)
             continue
+        elif last is not None and _next_paragraph(ctx, last, q):
+            prev, _ = last
+            draft = Draft("direct", list(q.parts), source=prev.source, via=prev.via)
         elif (signed := _dash_source(ctx, q)) is not None:
             name, dash = signed
             draft = Draft("direct", list(q.parts), source=name, extra_cue=dash)
@@ -227,3 +231,18 @@ def _continues(ctx: Context, last: tuple[Draft, Quote], q: Quote) -> bool:
         return False
     gap = ctx.text[prev.close_at:q.open_at]
     return "\n" not in gap and len(gap) < 200 and draft.cue.idx < q.open_at
+
+
+def _next_paragraph(ctx: Context, last: tuple[Draft, Quote], q: Quote) -> bool:
+    """News style: a paragraph that is one quote with no cue, right after a paragraph that
+    ends with an attributed quote, goes on with the same speaker."""
+    draft, prev = last
+    if draft.kind != "direct" or draft.partial or draft.source is None:
+        return False
+    text = ctx.text
+    gap = text[prev.close_at:q.open_at]
+    if gap.count("\n") < 1 or len(gap) > 120 or not text[:q.open_at].endswith(("\n", "\n ")):
+        return False
+    end = text.find("\n", q.close_at)
+    tail = text[q.close_at:end if end >= 0 else len(text)].strip()
+    return len(tail) <= 1 and len(text[q.start:q.end].split()) >= 4

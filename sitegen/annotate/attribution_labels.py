@@ -55,5 +55,6 @@ def find_labelled(ctx: Context) -> None:
         if span is None:
             continue
         colon = m.span("colon")
+        first = ctx.token_after(m.start("name"))
         ctx.drafts.append(Draft("direct", [span], source=ctx.doc[head], extra_cue=colon,
-                                cue_text=":"))
+                                cue_text=":", source_bounds=(first, head + 1)))

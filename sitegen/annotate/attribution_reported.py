@@ -31,6 +31,10 @@ _DASHES = frozenset({",", "\u2014", "\u2013", "--", "-"})
 _ENDS = frozenset({".", "!", "?", ";"})
 _ROLE_PREPS = frozenset({"of", "for", "as"})
 _OBJECT_DEPS = frozenset({"dobj", "oprd", "ccomp", "xcomp", "attr"})
+# First-person opinion ('I believe that ...', 'we know the ...'), common in letters and columns.
+_FIRST_PERSON_VERBS = frozenset({"believe", "think", "know", "hope", "fear", "doubt", "expect",
+                                 "suspect", "assume", "recognize", "realize", "feel", "wish",
+                                 "worry", "guess", "understand", "accept", "imagine"})
 _OBJECT_VERBS = OBJECT_VERBS | STANCE_VERBS
 _VERBS = SPEECH_VERBS | COGNITION_VERBS | _OBJECT_VERBS | AIM_VERBS | frozenset(
     v for v, _ in PREP_VERBS)
@@ -137,6 +141,15 @@ def _clause_of(ctx: Context, verb: Token) -> tuple[int, int, tuple[int, int] | N
     return None
 
 
+def _that_clause(verb: Token) -> bool:
+    """'X [any verb] that S': a verb with a subject and a finite "that" clause after it
+    ('the senator has made clear that ...', 'she knows full well that ...')."""
+    return any(c.dep_ == "ccomp" and c.i > verb.i and any(
+        g.dep_ == "mark" and g.lower_ == "that" for g in c.children) and any(
+        g.dep_ in ("nsubj", "nsubjpass", "expl") for g in c.children) for c in verb.children
+    ) and any(c.dep_ == "nsubj" and c.lower_ not in ("it", "this", "that") for c in verb.children)
+
+
 def _accept(ctx: Context, verb: Token, subj: Token | None, lo: int, hi: int, how: str) -> bool:
     lemma = verb.lemma_.lower()
     doc = ctx.doc
@@ -146,7 +159,9 @@ def _accept(ctx: Context, verb: Token, subj: Token | None, lo: int, hi: int, how
         return subj is not None and subj.lower_ not in FIRST_PERSON
     if lemma in SPEECH_VERBS and lemma not in WEAK_VERBS:
         return True
-    if subj is None or subj.lower_ in FIRST_PERSON or subj.lower_ == "it":
+    if subj is None or subj.lower_ == "it":
+        return False
+    if subj.lower_ in FIRST_PERSON and (lemma not in _FIRST_PERSON_VERBS or how != "clause"):
         return False
     # cognition and weak verbs: only with a finite clause of their own ('found that X ...')
     return any(doc[i].dep_ in ("nsubj", "nsubjpass", "expl") for i in range(lo, hi))
@@ -158,7 +173,7 @@ def find_reported(ctx: Context) -> None:
         if tok.i in ctx.quoted or tok.i in ctx.used_cues:
             continue
         lemma = tok.lemma_.lower()
-        if tok.pos_ == "VERB" and lemma in _VERBS:
+        if tok.pos_ == "VERB" and (lemma in _VERBS or _that_clause(tok)):
             found = _clause_of(ctx, tok)
             if found is None:
                 continue

@@ -34,6 +34,7 @@ Doc = Any
 
 _SUBJECTS = frozenset({"nsubj", "nsubjpass", "csubj"})
 _EDGE_PUNCT = frozenset({"punct", "cc"})
+_LOOSE_DEPS = frozenset({"acl", "advcl"})
 _CHANNEL_PREPS = frozenset({"on", "to", "via", "in"})
 _NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"})
 _MEDIA_WORDS = frozenset({"news", "times", "post", "journal", "press", "agency", "tv",
@@ -83,6 +84,21 @@ def subject_of(verb: Token) -> Token | None:
     return None
 
 
+def _restrictive_end(head: Token, hi: int) -> int:
+    """End of the phrase without a participle set off by a comma: 'Trump, speaking to
+    veterans in Virginia, said' (relative clauses and appositions stay: news sources are
+    often introduced with them)."""
+    doc = head.doc
+    for child in head.rights:
+        if child.i >= hi:
+            break
+        edge = child.left_edge.i
+        if (child.dep_ in _LOOSE_DEPS and child.tag_ in ("VBG", "VBN") and edge > 0
+                and doc[edge - 1].text == ","):
+            return int(edge) - 1
+    return hi
+
+
 def phrase_bounds(head: Token, blocked: set[int]) -> tuple[int, int]:
     """Token range [i, j) of the noun phrase headed by `head`, without quoted text,
     edge punctuation and anything outside its sentence."""
@@ -99,6 +115,7 @@ def phrase_bounds(head: Token, blocked: set[int]) -> tuple[int, int]:
         if i in blocked or (doc[i].is_space and "\n" in doc[i].text):
             hi = i
             break
+    hi = min(hi, _restrictive_end(head, hi))
     for child in head.rights:  # "Kuleba on Telegram": the channel is not the source
         if child.dep_ == "prep" and child.lower_ in _CHANNEL_PREPS and child.i < hi:
             pobj = next((c for c in child.children if c.dep_ == "pobj"), None)
@@ -251,6 +268,9 @@ class Resolver:
         name: str | None = None
         sid: str | None = None
         mention = self._mention(start, end)
+        if mention is not None and mention.label != "PERSON" and head.pos_ != "PROPN" and not (
+                mention.start <= head.idx < mention.end):
+            mention = None  # 'the South Carolina senator' is not South Carolina
         if mention is not None and head_lower not in PERSON_PRONOUNS | GROUP_PRONOUNS:
             name, sid = mention.name, mention.entity_id
             kind = "person" if mention.label == "PERSON" else kind
