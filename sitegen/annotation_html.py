@@ -169,9 +169,9 @@ def article_annotations(art: Article, index: SiteIndex, config: SiteConfig, root
         parts.append(f"{kinds['unnamed']} anonymous")
     if unverified:
         parts.append(_plural(len(unverified), "unverified claim"))
-    others = {
-        e.id: len([a for a in e.articles if a.url != art.url]) for e in shown_entities.values()
-    }
+    # An entity shown here is mentioned in this article, so it is one of its articles
+    # (unique by URL): the others are all but one.
+    others = {e.id: len(e.articles) - 1 for e in shown_entities.values()}
     return ArticleAnnotations(
         marks=tuple(sorted(marks, key=lambda m: (m.start, -m.end, m.order))),
         entities=tuple((e, others[e.id]) for e in shown_entities.values()),

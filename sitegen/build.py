@@ -3,27 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from .cache import AnnotationCache, cache_dir
+from .build_annotate import PARALLEL_THRESHOLD, annotate, default_jobs
+from .cache import cache_dir
 from .config import SiteConfig, load_config
-from .discover import discover
 from .errors import SiteError, SiteErrors
-from .index import build_index
-from .kb import Glossary, KnowledgeBase, load_glossary, load_kb
-from .model import AnnotatedDocument, Annotations, Document
-from .parse import parse
-from .render import Renderer, copy_tree_files
-from .themes import static_dirs, theme_chain
-from .write import write_output
+from .model import Document
 
-# Below this many documents to annotate, one process is faster than starting workers.
-PARALLEL_THRESHOLD = 20
-_STORE_EVERY = 64  # cache annotations in chunks, so an interrupted cold build keeps its work
+if TYPE_CHECKING:
+    from .kb import Glossary, KnowledgeBase
+
+# Heavy modules (spaCy, markdown-it, Jinja2) are imported where needed: a rebuild with
+# nothing changed only stats and hashes its inputs.
+__all__ = ["PARALLEL_THRESHOLD", "BuildOptions", "BuildReport", "annotate", "build", "clean",
+           "default_jobs", "is_published", "load_data", "parse_all"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +49,9 @@ class BuildReport:
     files_written: int = 0  # files whose bytes are new or changed
     unchanged: int = 0  # files left as they were (same bytes as the previous output)
     removed: int = 0  # files of the previous output that are gone
+    rendered: int = 0  # pages rendered in this build (the others reused: same dependencies)
+    reused: int = 0
+    nothing_changed: bool = False  # no input changed and output/ is intact: nothing was done
     timings: dict[str, float] = field(default_factory=dict)
 
     def summary(self) -> str:
@@ -62,25 +63,65 @@ class BuildReport:
             f"{self.files_written} files written, {self.unchanged} unchanged"
             f"{f', {self.removed} removed' if self.removed else ''} in "
             f"{self.output} [{stages}]"
+            + ("; nothing changed" if self.nothing_changed else
+               f"; {self.rendered} pages rendered, {self.reused} reused"
+               if self.rendered or self.reused else "")
         )
 
 
 def load_data(config: SiteConfig) -> tuple[KnowledgeBase, Glossary]:
+    from .kb import load_glossary, load_kb
+
     content = config.content_path
     return load_kb(content / config.entities.file), load_glossary(content / config.glossary.file)
 
 
-def parse_all(config: SiteConfig) -> list[Document]:
-    docs: list[Document] = []
-    errors: list[SiteError] = []
-    for source in discover(config.content_path):
-        try:
-            docs.append(parse(source))
-        except SiteError as exc:
-            errors.append(exc)
+def parse_all(config: SiteConfig, cache: Path | None = None) -> list[Document]:
+    """Every article of the site, parsed; with a cache folder, unchanged articles come from
+    its document store (without markdown tokens: see doc_cache.tokens_of)."""
+    import dataclasses
+
+    from .discover import discover
+    from .parse import parse
+
+    sources = discover(config.content_path)
+    docs: list[Document | None] = [None] * len(sources)
+    rows: list[tuple[str, str]] = []
+    keys: list[str] = []
+    if cache is not None:
+        from .doc_cache import DocumentStore, decode, document_key, encode, parser_fingerprint
+
+        fingerprint = parser_fingerprint(dataclasses.asdict(config.markdown))
+        keys = [document_key(fingerprint, s) for s in sources]
+        with DocumentStore(cache) as store:
+            found = store.get_many(keys)
+            for i, (source, key) in enumerate(zip(sources, keys, strict=True)):
+                blob = found.get(key)
+                docs[i] = decode(blob, source) if blob is not None else None
+            errors = _parse_missing(sources, docs, parse, config.markdown.sanitize)
+            for i, doc in enumerate(docs):
+                if doc is not None and keys[i] not in found:
+                    encoded = encode(doc)
+                    if encoded is not None:
+                        rows.append((keys[i], encoded))
+            store.put_many(rows)
+    else:
+        errors = _parse_missing(sources, docs, parse, config.markdown.sanitize)
     if errors:
         raise errors[0] if len(errors) == 1 else SiteErrors(errors)
-    return docs
+    return [d for d in docs if d is not None]
+
+
+def _parse_missing(sources: list[Any], docs: list[Document | None], parse: Any,
+                   raw_html: bool) -> list[SiteError]:
+    errors: list[SiteError] = []
+    for i, source in enumerate(sources):
+        if docs[i] is None:
+            try:
+                docs[i] = parse(source, raw_html=raw_html)
+            except SiteError as exc:
+                errors.append(exc)
+    return errors
 
 
 def is_published(doc: Document, drafts: bool, now: dt.datetime) -> bool:
@@ -90,93 +131,14 @@ def is_published(doc: Document, drafts: bool, now: dt.datetime) -> bool:
     date = meta.date
     if date is None:
         return True
-    naive = date.replace(tzinfo=None) if date.tzinfo is None else date.astimezone(
-        dt.UTC).replace(tzinfo=None)
-    return naive <= now
-
-
-def default_jobs(pending: int) -> int:
-    """All usable cores when there are enough documents to pay for worker start-up."""
-    if pending < PARALLEL_THRESHOLD:
-        return 1
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cores = os.cpu_count() or 1
-    return max(1, cores)
-
-
-def annotate(docs: list[Document], config: SiteConfig, kb: KnowledgeBase,
-             glossary: Glossary, *, cache: AnnotationCache | None = None,
-             jobs: int | None = None, report: BuildReport | None = None,
-             progress: bool = False) -> list[AnnotatedDocument]:
-    """Annotations for every document: from `cache` where it has them, the rest in one
-    batched model pass (stored back into the cache as they come)."""
-    if not (config.entities.enabled or config.glossary.enabled or config.attributions.enabled):
-        return [AnnotatedDocument(d, Annotations()) for d in docs]
-    texts = [d.view.text for d in docs]
-    keys: list[str] = []
-    found: list[Annotations | None] = [None] * len(docs)
-    if cache is not None:
-        from .annotate.pipeline import ANNOTATORS_VERSION
-        from .cache import annotation_settings, context_digest, document_key, model_identity
-
-        context = context_digest(
-            model=model_identity(config.nlp.model), annotators=ANNOTATORS_VERSION,
-            kb=kb.fingerprint, glossary=glossary.fingerprint,
-            settings=annotation_settings(config))
-        keys = [document_key(context, d.view) for d in docs]
-        found = cache.get_many(keys, texts)
-    missing = [i for i, a in enumerate(found) if a is None]
-    # Identical views (syndicated or duplicated articles) are annotated once.
-    first: dict[object, int] = {}
-    copies: list[tuple[int, int]] = []
-    todo: list[int] = []
-    for i in missing:
-        ident: object = keys[i] if keys else docs[i].view
-        if ident in first:
-            copies.append((i, first[ident]))
-        else:
-            first[ident] = i
-            todo.append(i)
-    if report is not None:
-        report.from_cache = len(docs) - len(missing)
-        report.annotated = len(todo)
-    if todo:
-        from .annotate.pipeline import AnnotationContext, annotate_views
-
-        n_process = jobs if jobs is not None and jobs > 0 else default_jobs(len(todo))
-        n_process = min(n_process, len(todo))
-        batch_size = max(1, min(16, -(-len(todo) // n_process)))
-        ctx = AnnotationContext(config=config, kb=kb, glossary=glossary)
-        results = annotate_views([docs[i].view for i in todo], ctx, batch_size=batch_size,
-                                 n_process=n_process)
-        if progress:
-            from tqdm import tqdm
-
-            results = iter(tqdm(results, total=len(todo), desc="annotating", unit="article",
-                                disable=None, leave=False, mininterval=0.5))
-        fresh: list[tuple[str, Annotations]] = []
-        for i, ann in zip(todo, results, strict=True):
-            found[i] = ann
-            if cache is not None:
-                fresh.append((keys[i], ann))
-                if len(fresh) >= _STORE_EVERY:
-                    cache.put_many(fresh)
-                    fresh = []
-        if cache is not None and fresh:
-            cache.put_many(fresh)
-    for i, j in copies:
-        found[i] = found[j]
-    out: list[AnnotatedDocument] = []
-    for d, a in zip(docs, found, strict=True):
-        assert a is not None
-        out.append(AnnotatedDocument(d, a))
-    return out
+    return _naive(date) <= now
 
 
 def static_files(config: SiteConfig) -> Iterator[tuple[str, bytes]]:
     """Theme assets under static/, then the site's static/ and content assets at the root."""
+    from .render import copy_tree_files
+    from .themes import static_dirs, theme_chain
+
     files: dict[str, Path] = {}
     for folder in static_dirs(theme_chain(config.theme, config.root)):
         for rel, path in copy_tree_files(folder):
@@ -191,7 +153,23 @@ def static_files(config: SiteConfig) -> Iterator[tuple[str, bytes]]:
 
 
 def build(options: BuildOptions) -> BuildReport:
-    """Read, annotate, index, render and atomically write the site."""
+    """Read, annotate, index, render and atomically write the site.
+
+    Unless `no_cache`, a manifest in the cache folder records every input and output: when
+    nothing changed and the output is intact, the build stops after checking that; else
+    pages whose dependencies did not change are reused instead of rendered again.
+    """
+    from .build_manifest import (
+        Manifest,
+        input_digest,
+        load_manifest,
+        manifest_path,
+        output_intact,
+        record_output,
+        save_manifest,
+    )
+    from .write import MARKER
+
     site = options.site.resolve()
     config = load_config(site)
     if options.base_url is not None:
@@ -199,10 +177,36 @@ def build(options: BuildOptions) -> BuildReport:
     output = (options.output or site / "output").resolve()
     report = BuildReport(output=output)
     now = options.now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    cache = None if options.no_cache else (options.cache_dir or cache_dir(site))
 
     t0 = time.perf_counter()
+    digests: dict[int, str] = {}  # id(Annotations) -> digest of its cache entry
+    previous = Manifest()
+    inputs, stats, scalars = "", dict[str, list[Any]](), ""
+    if cache is not None:
+        mpath = manifest_path(cache, output)
+        previous = load_manifest(mpath)
+        inputs, stats, scalars = input_digest(config, {"drafts": options.drafts,
+                                              "base_url": config.base_url,
+                                              "output": str(output)}, previous)
+        due = previous.valid_until
+        if (previous.inputs == inputs and (due is None or now < dt.datetime.fromisoformat(due))
+                and output_intact(output, previous.output, MARKER)):
+            counts = previous.counts
+            report.articles_read = counts.get("articles_read", 0)
+            report.published = report.from_cache = counts.get("published", 0)
+            report.drafts_skipped = counts.get("drafts_skipped", 0)
+            report.future_skipped = counts.get("future_skipped", 0)
+            report.unchanged = len(previous.output)
+            report.nothing_changed = True
+            if stats != previous.stats:  # e.g. a file touched without a change
+                previous.stats = stats
+                save_manifest(mpath, previous)
+            report.timings["check"] = time.perf_counter() - t0
+            return report
+
     kb, glossary = load_data(config)
-    docs = parse_all(config)
+    docs = parse_all(config, cache)
     report.articles_read = len(docs)
     published = [d for d in docs if is_published(d, options.drafts, now)]
     report.drafts_skipped = sum(1 for d in docs if d.meta.draft and not options.drafts)
@@ -211,30 +215,61 @@ def build(options: BuildOptions) -> BuildReport:
     t1 = time.perf_counter()
     report.timings["parse"] = t1 - t0
 
-    if options.no_cache:
+    if cache is None:
         annotated = annotate(published, config, kb, glossary, jobs=options.jobs, report=report,
                              progress=options.progress)
     else:
-        with AnnotationCache(options.cache_dir or cache_dir(site)) as cache:
-            annotated = annotate(published, config, kb, glossary, cache=cache,
-                                 jobs=options.jobs, report=report, progress=options.progress)
+        from .cache import AnnotationCache
+
+        with AnnotationCache(cache) as store:
+            annotated = annotate(published, config, kb, glossary, cache=store,
+                                 jobs=options.jobs, report=report, progress=options.progress,
+                                 digests=digests)
     t2 = time.perf_counter()
     report.timings["annotate"] = t2 - t1
 
+    from .build_pages import KeyedRenderer, render_salt
+    from .index import build_index
+    from .render import Renderer
+    from .search import search_index  # Pagefind bundle, if installed; [] otherwise
+    from .write import write_output
+
     index = build_index(annotated, config, kb, glossary)
-    renderer = Renderer(config, kb, glossary)
+    keyed = None
+    if cache is not None:
+        keyed = KeyedRenderer(config, kb, glossary, render_salt(config, stats, scalars),
+                              previous.output, output, digests)
+    renderer = keyed or Renderer(config, kb, glossary)
     rendered = [(f.path, f.data) for f in renderer.pages(index)]
+    if keyed is not None:
+        report.rendered, report.reused = keyed.rendered, keyed.reused
     t3 = time.perf_counter()
     report.timings["render"] = t3 - t2
 
-    from .search import search_index  # Pagefind bundle, if installed; [] otherwise
-
     rendered += search_index(rendered)
-    stats = write_output([*rendered, *static_files(config)], output)
+    files = [*rendered, *static_files(config)]
+    result = write_output(files, output)
     report.files_written, report.unchanged, report.removed = (
-        stats.written, stats.unchanged, stats.removed)
+        result.written, result.unchanged, result.removed)
+    if cache is not None:
+        shown = {id(d) for d in published}
+        held = [d.meta.date for d in docs if id(d) not in shown and d.meta.date is not None
+                and not (d.meta.draft and not options.drafts)]
+        due_dates = [_naive(d) for d in held]
+        save_manifest(mpath, Manifest(
+            inputs=inputs, stats=stats,
+            valid_until=min(due_dates).isoformat() if due_dates else None,
+            counts={"articles_read": report.articles_read, "published": report.published,
+                    "drafts_skipped": report.drafts_skipped,
+                    "future_skipped": report.future_skipped},
+            output=record_output(output, dict(files), keyed.keys if keyed else {})))
     report.timings["write"] = time.perf_counter() - t3
     return report
+
+
+def _naive(date: dt.datetime) -> dt.datetime:
+    return date.replace(tzinfo=None) if date.tzinfo is None else date.astimezone(
+        dt.UTC).replace(tzinfo=None)
 
 
 def clean(site: Path) -> list[Path]:

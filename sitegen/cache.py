@@ -223,6 +223,7 @@ class AnnotationCache:
         self.folder = folder
         self.path = folder / DB_NAME
         self.stats = CacheStats()
+        self.digests: dict[str, str] = {}  # key -> sha256 of its entry, for keys read/written
         self._db: sqlite3.Connection | None = None
 
     def __enter__(self) -> AnnotationCache:
@@ -291,6 +292,7 @@ class AnnotationCache:
                     if schema != SCHEMA or not isinstance(value, str):
                         raise InvalidEntry("wrong schema")
                     ann = annotations_from_json(value, len(text))
+                    self.digests[key] = hashlib.sha256(value.encode("utf-8")).hexdigest()
                 except InvalidEntry:
                     self.stats.invalid += 1
             if ann is None:
@@ -303,6 +305,8 @@ class AnnotationCache:
     def put_many(self, items: Iterable[tuple[str, Annotations]]) -> None:
         db = self._conn()
         rows = [(key, SCHEMA, annotations_to_json(ann)) for key, ann in items]
+        for key, _schema, value in rows:
+            self.digests[key] = hashlib.sha256(value.encode("utf-8")).hexdigest()
         with db:
             db.executemany(
                 "INSERT OR REPLACE INTO annotations (key, schema, value) VALUES (?, ?, ?)",

@@ -42,6 +42,20 @@ class AttributionsConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class MarkdownConfig:
+    # "escape": raw HTML in articles is shown as text; "sanitize": it is passed through an
+    # allow-list sanitizer (nh3/Ammonia): safe tags and attributes only, never script.
+    raw_html: str = "escape"
+
+    @property
+    def sanitize(self) -> bool:
+        return self.raw_html == "sanitize"
+
+
+RAW_HTML_MODES = ("escape", "sanitize")
+
+
+@dataclass(frozen=True, slots=True)
 class SiteConfig:
     root: Path
     title: str
@@ -58,6 +72,7 @@ class SiteConfig:
     entities: EntitiesConfig = field(default_factory=EntitiesConfig)
     glossary: GlossaryConfig = field(default_factory=GlossaryConfig)
     attributions: AttributionsConfig = field(default_factory=AttributionsConfig)
+    markdown: MarkdownConfig = field(default_factory=MarkdownConfig)
 
     @property
     def content_path(self) -> Path:
@@ -78,6 +93,7 @@ _SECTIONS: dict[str, type[Any]] = {
     "entities": EntitiesConfig,
     "glossary": GlossaryConfig,
     "attributions": AttributionsConfig,
+    "markdown": MarkdownConfig,
 }
 
 
@@ -139,7 +155,10 @@ def load_config(root: Path) -> SiteConfig:
             hint="run the command in a site folder, pass --site DIR, or create one with "
             "'sitegen new DIR'",
         )
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise SiteError("the file is not valid UTF-8", path, hint="save it as UTF-8") from None
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -160,6 +179,13 @@ def load_config(root: Path) -> SiteConfig:
     config = SiteConfig(**values)
     _validate(config, path, text)
     return config.with_base_url(config.base_url)
+
+
+def _inside(rel: str) -> bool:
+    """True for a non-empty relative path without '..' (so it stays below its folder)."""
+    if not rel or "\x00" in rel or rel.startswith(("/", "\\")) or ":" in rel:
+        return False
+    return all(p != ".." for p in rel.replace("\\", "/").split("/"))
 
 
 def _validate(config: SiteConfig, path: Path, text: str) -> None:
@@ -184,6 +210,27 @@ def _validate(config: SiteConfig, path: Path, text: str) -> None:
                 f"[{section}] link must be \"all\" or \"first\", not {key!r}",
                 path,
                 _key_line(text, "link"),
+            )
+    if config.markdown.raw_html not in RAW_HTML_MODES:
+        raise SiteError(
+            f"[markdown] raw_html must be \"escape\" or \"sanitize\", not "
+            f"{config.markdown.raw_html!r}", path, _key_line(text, "raw_html"),
+        )
+    for part in config.permalink.split("/"):
+        if part in ("..", ".") or "\\" in part:
+            raise SiteError(
+                f"the permalink must stay inside the output folder: {config.permalink!r}",
+                path, _key_line(text, "permalink"),
+                hint="use only fields and plain folder names, never '..'",
+            )
+    for key, value in (("content_dir", config.content_dir),
+                       ("[entities] file", config.entities.file),
+                       ("[glossary] file", config.glossary.file)):
+        if not _inside(value):
+            raise SiteError(
+                f"{key} must be a relative path inside the site: {value!r}",
+                path, _key_line(text, key.split()[-1]),
+                hint="no absolute paths, no '..'",
             )
     if config.paginate < 1:
         raise SiteError("paginate must be at least 1", path, _key_line(text, "paginate"))

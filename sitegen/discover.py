@@ -7,6 +7,7 @@ from pathlib import Path
 
 from .errors import SiteError
 from .model import Source
+from .safety import check_inside
 
 
 def read_source(path: Path, rel: str) -> Source:
@@ -31,7 +32,10 @@ def discover(content: Path) -> list[Source]:
     paths = sorted(
         p for p in content.rglob("*.md") if p.is_file() and not _hidden(p.relative_to(content))
     )
-    return [read_source(p, p.relative_to(content).as_posix()) for p in paths]
+    # A symbolic link may point anywhere: only files that resolve inside the content folder
+    # are read, anything else is an error naming the link.
+    return [read_source(check_inside(p, content), p.relative_to(content).as_posix())
+            for p in paths]
 
 
 def _hidden(rel: Path) -> bool:

@@ -21,6 +21,10 @@ class SiteError(Exception):
         self.line = line
         self.hint = hint
 
+    def __reduce__(self) -> tuple[type[SiteError], tuple[str, str | None, int | None, str | None]]:
+        # Keep file, line and hint when sent back from a worker process.
+        return (self.__class__, (self.message, self.file, self.line, self.hint))
+
     def location(self) -> str:
         if self.file is None:
             return ""

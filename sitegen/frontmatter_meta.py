@@ -13,6 +13,7 @@ from frontmatter.default_handlers import YAMLHandler
 
 from .errors import SiteError
 from .model import ArticleMeta, Cover, Source
+from .safety import check_asset
 
 _HANDLER = YAMLHandler()
 
@@ -74,7 +75,7 @@ def load_yaml(fm: str, path: Path) -> dict[str, Any]:
             f"invalid YAML front matter: {problem}", path, line,
             hint="check quoting and indentation; quote titles that contain ': '",
         ) from None
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, RecursionError) as exc:
         raise SiteError(f"invalid YAML front matter: {exc}", path, 2) from None
     if data is None:
         return {}
@@ -122,11 +123,12 @@ def _text(value: Any, key: str, fm: str, path: Path) -> str:
 def _cover(value: Any, fm: str, path: Path) -> Cover | None:
     if value is None:
         return None
+    line = _line_of(fm, "cover")
     if isinstance(value, str):
-        return Cover(image=value)
+        return Cover(image=check_asset(value, "the cover image", path, line))
     if isinstance(value, dict) and isinstance(value.get("image"), str):
         return Cover(
-            image=value["image"],
+            image=check_asset(value["image"], "the cover image", path, line),
             alt=_text(value.get("alt"), "cover", fm, path),
             credit=_text(value.get("credit"), "cover", fm, path),
             caption=_text(value.get("caption"), "cover", fm, path),
@@ -155,7 +157,13 @@ def parse_meta(source: Source, fm: str | None, require_title: bool = True) -> Ar
     if not isinstance(draft, bool):
         raise SiteError("'draft' must be true or false", path, _line_of(fm, "draft"))
     authors = _strings(data.get("authors", data.get("author")), "authors", fm, path)
-    slug = slugify(_text(data.get("slug"), "slug", fm, path) or stem)
+    raw_slug = _text(data.get("slug"), "slug", fm, path)
+    if any(c in raw_slug for c in "/\\") or ".." in raw_slug:
+        raise SiteError(
+            f"the slug must be one path segment, not {raw_slug!r}", path, _line_of(fm, "slug"),
+            hint="use letters, digits and hyphens; the permalink decides the folders",
+        )
+    slug = slugify(raw_slug or stem)
     if not slug:
         raise SiteError(
             "the slug is empty", path, _line_of(fm, "slug"),

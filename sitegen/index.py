@@ -59,18 +59,10 @@ class EntityInfo:
     kb: Entity | None
     mentions: tuple[Mention, ...]
     quotes: tuple[tuple[Article, Attribution], ...]
-
-    @property
-    def articles(self) -> tuple[Article, ...]:
-        return tuple(m.article for m in self.first_mentions)
-
-    @property
-    def first_mentions(self) -> tuple[Mention, ...]:
-        """The first mention in each article that names the entity, in site order."""
-        seen: dict[str, Mention] = {}
-        for m in self.mentions:
-            seen.setdefault(m.article.url, m)
-        return tuple(seen.values())
+    # The first mention in each article that names the entity, in site order, and those
+    # articles: computed once in build_index (pages and popovers read them many times).
+    first_mentions: tuple[Mention, ...] = ()
+    articles: tuple[Article, ...] = ()
 
     @property
     def url(self) -> str:
@@ -120,12 +112,19 @@ def snippet(text: str, start: int, end: int, width: int = 240) -> str:
     return out if len(out) <= width else out[: width - 1].rstrip() + "…"
 
 
+def _sort_date(date: dt.datetime | None) -> dt.datetime:
+    """Naive UTC, so dates with and without a UTC offset sort together."""
+    if date is None:
+        return dt.datetime.min
+    return date if date.tzinfo is None else date.astimezone(dt.UTC).replace(tzinfo=None)
+
+
 def build_index(
     docs: list[AnnotatedDocument], config: SiteConfig, kb: KnowledgeBase, glossary: Glossary
 ) -> SiteIndex:
     ordered = sorted(
         docs,
-        key=lambda d: (d.document.meta.date or dt.datetime.min, d.document.source.rel),
+        key=lambda d: (_sort_date(d.document.meta.date), d.document.source.rel),
         reverse=True,
     )
     articles: list[Article] = []
@@ -182,9 +181,14 @@ def _entities(
             name, label = entry.name, entry.label
         if label not in config.entities.types:
             continue
+        firsts: dict[str, Mention] = {}
+        for mention in mentions[eid]:
+            firsts.setdefault(mention.article.url, mention)
         out[eid] = EntityInfo(
             id=eid, name=name, label=label, type=LABEL_TYPES.get(label, label.lower()),
             kb=entry, mentions=tuple(mentions[eid]), quotes=tuple(quotes.get(eid, ())),
+            first_mentions=tuple(firsts.values()),
+            articles=tuple(m.article for m in firsts.values()),
         )
     return out
 

@@ -14,6 +14,7 @@ import yaml
 
 from .errors import SiteError
 from .frontmatter_meta import slugify
+from .safety import check_asset, check_inside, check_url
 
 # Knowledge-base types and the OntoNotes label each one stands for.
 TYPE_LABELS = {
@@ -86,7 +87,11 @@ def _entries(path: Path) -> tuple[list[tuple[int, dict[str, Any]]], str]:
     """Each list entry with its 1-based line; empty when the file does not exist."""
     if not path.is_file():
         return [], ""
-    text = path.read_text(encoding="utf-8")
+    check_inside(path, path.parent)
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise SiteError("the file is not valid UTF-8", path, hint="save it as UTF-8") from None
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     try:
         node = yaml.compose(text)
@@ -96,6 +101,8 @@ def _entries(path: Path) -> tuple[list[tuple[int, dict[str, Any]]], str]:
         raise SiteError(
             f"invalid YAML: {exc.problem}", path, mark.line + 1 if mark else None
         ) from None
+    except (yaml.YAMLError, RecursionError) as exc:
+        raise SiteError(f"invalid YAML: {exc}", path) from None
     if data is None:
         return [], digest
     if not isinstance(data, list) or node is None or not isinstance(node, yaml.SequenceNode):
@@ -175,8 +182,9 @@ def load_kb(path: Path) -> KnowledgeBase:
                 id=eid, name=name, type=LABEL_TYPES.get(label, etype), label=label,
                 aliases=_list(item, "aliases", path, line),
                 description=_str(item, "description", path, line),
-                long=_str(item, "long", path, line), url=_str(item, "url", path, line),
-                image=_str(item, "image", path, line),
+                long=_str(item, "long", path, line),
+                url=check_url(_str(item, "url", path, line), "'url'", path, line),
+                image=check_asset(_str(item, "image", path, line), "'image'", path, line),
                 image_credit=_str(item, "image_credit", path, line), link=link, line=line,
             )
         )
@@ -224,7 +232,8 @@ def load_glossary(path: Path) -> Glossary:
             Term(
                 id=tid, term=term, forms=forms, definition=definition,
                 long=_str(item, "long", path, line),
-                related=_list(item, "related", path, line), url=_str(item, "url", path, line),
+                related=_list(item, "related", path, line),
+                url=check_url(_str(item, "url", path, line), "'url'", path, line),
                 line=line,
             )
         )

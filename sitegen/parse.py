@@ -20,10 +20,12 @@ NO_ENTITY = {"no-entity", "no-annotate"}
 NO_GLOSSARY = {"no-glossary", "no-annotate"}
 
 
-def parse(source: Source, require_title: bool = True) -> Document:
+def parse(source: Source, require_title: bool = True, raw_html: bool = False) -> Document:
+    """`raw_html`: parse HTML in the body as HTML (the `[markdown] raw_html = "sanitize"`
+    setting); by default it is text."""
     fm, body, offset = split(source)
     meta = parse_meta(source, fm, require_title=require_title)
-    tokens = markdown().parse(body)
+    tokens = markdown(raw_html).parse(body)
     view = build_view(tokens, body, offset)
     return Document(
         source=source,

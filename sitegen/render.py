@@ -14,12 +14,14 @@ from markupsafe import Markup
 
 from .annotation_html import article_annotations
 from .config import SiteConfig
+from .doc_cache import tokens_of
 from .errors import SiteError
 from .frontmatter_meta import slugify
 from .index import Article, SiteIndex
 from .kb import Glossary, KnowledgeBase
-from .markdown import markdown
+from .markdown import markdown, render_tokens
 from .metadata import feed_entry_html, news_article_jsonld
+from .safety import check_inside, xml_safe
 from .search import search_available
 from .themes import template_dirs, theme_chain
 
@@ -54,6 +56,7 @@ def make_env(config: SiteConfig) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=xml_safe,  # no control characters that would break the feeds' XML
     )
     env.filters["date"] = format_date
     env.filters["md"] = lambda text: Markup(
@@ -87,10 +90,8 @@ class Renderer:
 
     def body_html(self, art: Article, root: str, marks: Any) -> str:
         env = {"marks": marks, "root": root}
-        html: str = markdown().renderer.render(
-            list(art.doc.document.tokens), markdown().options, env
-        )
-        return html
+        sanitize = self.config.markdown.sanitize
+        return render_tokens(tokens_of(art.doc.document, sanitize), env, sanitize)
 
     def article(self, art: Article, index: SiteIndex) -> RenderedFile:
         root = root_for(art.url)
@@ -172,4 +173,4 @@ def copy_tree_files(src: Path, skip: set[str] | None = None) -> Iterator[tuple[s
             continue
         if skip and (path.suffix in skip or rel.as_posix() in skip):
             continue
-        yield rel.as_posix(), path
+        yield rel.as_posix(), check_inside(path, src)  # no symlinks out of the folder

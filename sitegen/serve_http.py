@@ -102,6 +102,9 @@ def inject(html: bytes, page_hash: str, generation: int, page: str) -> bytes:
 class PreviewHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # socketserver's default backlog of 5 drops connections when a page with many assets
+    # (or many tabs) connects at once; the clients then wait seconds for a SYN retry.
+    request_queue_size = 128
 
     def __init__(self, address: tuple[str, int], state: PreviewState) -> None:
         self.state = state

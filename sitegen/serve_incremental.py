@@ -32,6 +32,7 @@ from .kb import Glossary, KnowledgeBase
 from .model import AnnotatedDocument, Document
 from .parse import parse
 from .render import RenderedFile, Renderer
+from .safety import check_inside
 
 
 class _Selective(Renderer):
@@ -165,7 +166,8 @@ class Session:
             rel = path.relative_to(content).as_posix()
             if any(part.startswith((".", "_")) for part in Path(rel).parts):
                 continue
-            parsed[rel] = parse(read_source(path, rel)) if path.is_file() else None
+            parsed[rel] = parse(read_source(check_inside(path, content), rel),
+                                raw_html=self.config.markdown.sanitize) if path.is_file() else None
         old_index = self.index
         old_urls = {a.doc.document.source.rel: a.url for a in old_index.articles}
         for rel, doc in parsed.items():

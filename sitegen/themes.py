@@ -58,7 +58,10 @@ def theme_chain(name: str, site_root: Path) -> list[Theme]:
         theme = find_theme(name, site_root)
         chain.append(theme)
         meta_path = theme.path / "theme.toml"
-        meta = tomllib.loads(meta_path.read_text("utf-8")) if meta_path.is_file() else {}
+        try:
+            meta = tomllib.loads(meta_path.read_text("utf-8")) if meta_path.is_file() else {}
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise SiteError(f"invalid theme.toml: {exc}", meta_path) from None
         parent = meta.get("extends", "")
         name = parent if isinstance(parent, str) else ""
     return chain

@@ -3,9 +3,12 @@ so a failed or interrupted build leaves the previous output as it was."""
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import os
 import shutil
 import stat
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,9 +110,7 @@ def write_output(files: Iterable[tuple[str, bytes]], output: Path) -> WriteStats
     parent.mkdir(parents=True, exist_ok=True)
     staging = parent / f".{output.name}.tmp-{os.getpid()}"
     old = parent / f".{output.name}.old-{os.getpid()}"
-    for leftover in (staging, old):
-        if leftover.exists():
-            shutil.rmtree(leftover)
+    remove_leftovers(output)
     written = unchanged = 0
     try:
         staging.mkdir()
@@ -125,9 +126,13 @@ def write_output(files: Iterable[tuple[str, bytes]], output: Path) -> WriteStats
                 target.write_bytes(data)
                 written += 1
         (staging / MARKER).write_text("written by sitegen; safe to delete\n", "utf-8")
-        if output.exists():
+        if not output.exists():
+            staging.rename(output)
+        elif exchange(staging, output):
+            old = staging  # the previous output, swapped out in one atomic step
+        else:  # no atomic exchange here: two renames, output/ is briefly missing
             output.rename(old)
-        staging.rename(output)
+            staging.rename(output)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         if old.exists() and not output.exists():
@@ -135,6 +140,63 @@ def write_output(files: Iterable[tuple[str, bytes]], output: Path) -> WriteStats
         raise
     shutil.rmtree(old, ignore_errors=True)
     return WriteStats(written=written, unchanged=unchanged, removed=removed, swapped=True)
+
+
+_RENAME_EXCHANGE = 2  # linux/fs.h
+_AT_FDCWD = -100
+
+
+def exchange(a: Path, b: Path) -> bool:
+    """Swap two existing paths atomically (Linux renameat2 with RENAME_EXCHANGE).
+
+    False where the system or the file system cannot, so the caller falls back to two
+    renames. A build killed at any moment then leaves either the old or the new output.
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
+                          ctypes.c_uint]
+    renameat2.restype = ctypes.c_int
+    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP):
+        return False
+    raise OSError(err, os.strerror(err), str(a))
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return False  # our own leftover from an earlier call
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, owned by someone else
+    return True
+
+
+def remove_leftovers(output: Path) -> list[Path]:
+    """Delete staging and swapped-out folders (`.NAME.tmp-PID`, `.NAME.old-PID`) that a
+    killed build left beside `output`; those of builds still running are kept."""
+    removed: list[Path] = []
+    parent = output.parent
+    if not parent.is_dir():
+        return removed
+    for kind in ("tmp", "old"):
+        for path in parent.glob(f".{output.name}.{kind}-*"):
+            pid = path.name.rsplit("-", 1)[-1]
+            if not pid.isdigit() or _alive(int(pid)) or path.is_symlink():
+                continue
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
 
 
 def _keep(previous: Path, target: Path) -> bool:
