@@ -87,3 +87,30 @@ def test_glossary_popover_and_link(page: object) -> None:
     expect(page.locator("#sg-popover")).to_contain_text("Taking territory by force & declaring")
     # opened from disk, the script points directory links at their index.html
     assert (term.get_attribute("href") or "").endswith("glossary/index.html#annexation")
+
+
+def test_touch_first_tap_opens_second_follows(make_site: Callable[..., Path],
+                                              run: Callable[..., Result]) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    site = make_site({"a.md": article("Talks", "Dmitry Peskov spoke on Monday."),
+                      "b.md": article("More", "Peskov again.", date="2026-03-02")},
+                     files={"content/entities.yaml": KB})
+    assert run("build", "--site", site).code == 0
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            ctx = browser.new_context(has_touch=True, is_mobile=True,
+                                      viewport={"width": 390, "height": 800})
+            pg = ctx.new_page()
+            pg.goto((site / "output/2026/03/a/index.html").as_uri())
+            assert pg.evaluate("matchMedia('(hover: none)').matches")
+            mention = pg.locator("a.ann-entity").first
+            mention.tap()
+            expect(pg.locator("#sg-popover")).to_be_visible()
+            expect(pg.locator("#sg-popover")).to_contain_text("Spokesperson")
+            assert pg.url.endswith("/2026/03/a/index.html")
+            mention.tap()
+            pg.wait_for_url("**/entities/dmitry-peskov/index.html")
+        finally:
+            browser.close()
