@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from .errors import SiteError, SiteErrors
 from .model import Document
 
 if TYPE_CHECKING:
+    from .annotate.warm import WarmModel
     from .kb import Glossary, KnowledgeBase
 
 # Heavy modules (spaCy, markdown-it, Jinja2) are imported where needed: a rebuild with
@@ -35,6 +37,8 @@ class BuildOptions:
     jobs: int | None = None  # model worker processes; None: all cores when there is enough work
     cache_dir: Path | None = None  # default: SITE/.sitegen-cache
     progress: bool = False  # a progress bar on stderr for long annotation runs (TTY only)
+    executor: str | None = None  # "local" or "dask"; None: [build] executor in site.toml
+    scheduler: str | None = None  # the Dask scheduler's address; None: [build] scheduler
 
 
 @dataclass(slots=True)
@@ -167,6 +171,7 @@ def build(options: BuildOptions) -> BuildReport:
         output_intact,
         record_output,
         save_manifest,
+        spare_path,
     )
     from .write import MARKER
 
@@ -177,7 +182,9 @@ def build(options: BuildOptions) -> BuildReport:
     output = (options.output or site / "output").resolve()
     report = BuildReport(output=output)
     now = options.now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    cache = None if options.no_cache else (options.cache_dir or cache_dir(site))
+    cache = None if options.no_cache else (
+        options.cache_dir or config.cache_path or cache_dir(site))
+    jobs, executor, scheduler = _how(options, config)
 
     t0 = time.perf_counter()
     digests: dict[int, str] = {}  # id(Annotations) -> digest of its cache entry
@@ -204,6 +211,9 @@ def build(options: BuildOptions) -> BuildReport:
                 save_manifest(mpath, previous)
             report.timings["check"] = time.perf_counter() - t0
             return report
+    # An edited article will likely need the model: load it in a child meanwhile.
+    warm = _warm_model(config, stats, previous.stats) if (
+        cache is not None and executor == "local") else None
 
     kb, glossary = load_data(config)
     docs = parse_all(config, cache)
@@ -216,15 +226,19 @@ def build(options: BuildOptions) -> BuildReport:
     report.timings["parse"] = t1 - t0
 
     if cache is None:
-        annotated = annotate(published, config, kb, glossary, jobs=options.jobs, report=report,
-                             progress=options.progress)
+        annotated = annotate(published, config, kb, glossary, jobs=jobs, report=report,
+                             progress=options.progress, executor=executor,
+                             scheduler=scheduler)
     else:
         from .cache import AnnotationCache
 
         with AnnotationCache(cache) as store:
             annotated = annotate(published, config, kb, glossary, cache=store,
-                                 jobs=options.jobs, report=report, progress=options.progress,
-                                 digests=digests)
+                                 jobs=jobs, report=report, progress=options.progress,
+                                 digests=digests, executor=executor, scheduler=scheduler,
+                                 warm=warm)
+    if warm is not None:
+        warm.close()
     t2 = time.perf_counter()
     report.timings["annotate"] = t2 - t1
 
@@ -248,7 +262,8 @@ def build(options: BuildOptions) -> BuildReport:
 
     rendered += search_index(rendered)
     files = [*rendered, *static_files(config)]
-    result = write_output(files, output)
+    result = write_output(files, output, known=keyed.reused_paths if keyed else (),
+                          spare=spare_path(cache, output) if cache is not None else None)
     report.files_written, report.unchanged, report.removed = (
         result.written, result.unchanged, result.removed)
     if cache is not None:
@@ -262,9 +277,38 @@ def build(options: BuildOptions) -> BuildReport:
             counts={"articles_read": report.articles_read, "published": report.published,
                     "drafts_skipped": report.drafts_skipped,
                     "future_skipped": report.future_skipped},
-            output=record_output(output, dict(files), keyed.keys if keyed else {})))
+            output=record_output(output, dict(files), keyed.keys if keyed else {},
+                                 previous.output)))
     report.timings["write"] = time.perf_counter() - t3
     return report
+
+
+def _how(options: BuildOptions, config: SiteConfig) -> tuple[int | None, str, str | None]:
+    """Jobs, executor and scheduler address: the options', else the [build] section's."""
+    jobs = options.jobs if options.jobs is not None else (config.build.jobs or None)
+    executor = options.executor or config.build.executor
+    scheduler = options.scheduler or config.build.scheduler or None
+    if executor == "dask" and scheduler is None:
+        raise SiteError("the Dask executor needs the scheduler's address",
+                        hint="pass --scheduler tcp://HOST:8786 or set [build] scheduler "
+                        "in site.toml")
+    return jobs, executor, scheduler
+
+
+def _warm_model(config: SiteConfig, stats: dict[str, list[Any]],
+                previous: dict[str, list[Any]]) -> WarmModel | None:
+    """A model process started ahead of need (annotate/warm.py) when an article changed."""
+    if not (config.entities.enabled or config.glossary.enabled
+            or config.attributions.enabled):
+        return None
+    content = str(config.content_path) + os.sep
+    if not any(path.endswith(".md") and path.startswith(content)
+               and previous.get(path, [None, None, None])[2] != row[2]
+               for path, row in stats.items()):
+        return None
+    from .annotate.warm import WarmModel
+
+    return WarmModel.start(config.nlp.model)
 
 
 def _naive(date: dt.datetime) -> dt.datetime:

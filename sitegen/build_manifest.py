@@ -37,6 +37,12 @@ def manifest_path(cache: Path, output: Path) -> Path:
     return cache / f"manifest-{tag}.json"
 
 
+def spare_path(cache: Path, output: Path) -> Path:
+    """Where the output swapped out by a build is kept for the next one (write.py)."""
+    tag = hashlib.sha256(str(output).encode("utf-8")).hexdigest()[:16]
+    return cache / f"spare-output-{tag}"
+
+
 @dataclass(slots=True)
 class Manifest:
     inputs: str = ""
@@ -188,12 +194,18 @@ def output_intact(output: Path, recorded: Mapping[str, list[Any]], marker: str) 
     return seen == len(recorded)
 
 
-def record_output(output: Path, files: Mapping[str, bytes], keys: Mapping[str, str]
-                  ) -> dict[str, list[Any]]:
-    """The `output` rows of the manifest for the files just written."""
+def record_output(output: Path, files: Mapping[str, bytes], keys: Mapping[str, str],
+                  previous: Mapping[str, list[Any]] | None = None) -> dict[str, list[Any]]:
+    """The `output` rows of the manifest for the files just written (a file with the
+    size and mtime of its `previous` row keeps that row's digest: it is the same file)."""
     out: dict[str, list[Any]] = {}
+    previous = previous or {}
     for rel, data in files.items():
         st = os.lstat(output / rel)
-        out[rel] = [st.st_size, st.st_mtime_ns, hashlib.sha256(data).hexdigest(),
-                    keys.get(rel, "")]
+        old = previous.get(rel)
+        if old is not None and old[0] == st.st_size == len(data) and old[1] == st.st_mtime_ns:
+            digest = str(old[2])
+        else:
+            digest = hashlib.sha256(data).hexdigest()
+        out[rel] = [st.st_size, st.st_mtime_ns, digest, keys.get(rel, "")]
     return out

@@ -56,8 +56,10 @@ class KeyedRenderer(Renderer):
         self.output = output
         self.keys: dict[str, str] = {}
         self.reused = 0
+        self.reused_paths: set[str] = set()  # pages whose bytes were read back from output/
         self.rendered = 0
         self._memo: dict[int, tuple[object, str]] = {}
+        self._facts: dict[str, tuple[EntityInfo, str]] = {}
         self._uses_index: dict[str, bool] = {}
         self._in_article = False
 
@@ -77,6 +79,7 @@ class KeyedRenderer(Renderer):
                                     and hashlib.sha256(data).hexdigest() != row[2]):
             return None
         self.reused += 1
+        self.reused_paths.add(out)
         return RenderedFile(out, data)
 
     def article(self, art: Article, index: SiteIndex) -> RenderedFile:
@@ -143,8 +146,12 @@ class KeyedRenderer(Renderer):
     # -- hashing data -----------------------------------------------------------------------
     def _entity_fact(self, info: EntityInfo) -> str:
         """What an article page shows of an entity it mentions."""
-        return repr((info.id, info.name, info.label, info.type, info.url, info.kb,
-                     len(info.articles)))
+        memo = self._facts.get(info.id)
+        if memo is None or memo[0] is not info:
+            memo = self._facts[info.id] = (info, repr((
+                info.id, info.name, info.label, info.type, info.url, info.kb,
+                len(info.articles))))
+        return memo[1]
 
     def digest(self, value: Any) -> str:
         if isinstance(value, (str, int, float, bool)) or value is None:
@@ -166,10 +173,12 @@ class KeyedRenderer(Renderer):
             return _hash(["article", value.url, doc.source.rel, doc.source.digest,
                           known if known is not None else annotations_to_json(ann)])
         if isinstance(value, EntityInfo):
+            # Its mentions and quotes are those of its id in each article listed (in site
+            # order): the digests of those articles (text, annotations) determine them.
             return _hash(["entity", value.id, value.name, value.label, value.type,
-                          repr(value.kb)]
-                         + [f"{d(m.article)}:{m.start}:{m.end}:{m.text}" for m in value.mentions]
-                         + [f"{d(a)}:{q!r}" for a, q in value.quotes])
+                          repr(value.kb), f"{len(value.mentions)}:{len(value.quotes)}"]
+                         + [d(a) for a in value.articles] + ["quotes"]
+                         + [d(a) for a, _q in value.quotes])
         if isinstance(value, TermInfo):
             return _hash(["term", repr(value.term)] + [d(a) for a in value.articles])
         if isinstance(value, SiteIndex):

@@ -40,8 +40,10 @@ class _Selective(Renderer):
 
     def __init__(self, config: SiteConfig, kb: KnowledgeBase, glossary: Glossary,
                  previous: dict[str, bytes], articles: set[str], entities: set[str],
-                 tags: set[str]) -> None:
+                 tags: set[str], env: Any = None) -> None:
         super().__init__(config, kb, glossary)
+        if env is not None:
+            self.env = env
         self.previous = previous
         self.articles = articles
         self.entities = entities
@@ -91,6 +93,7 @@ class Session:
         self.index: SiteIndex | None = None
         self.pages: dict[str, bytes] = {}
         self.last: dict[str, Any] = {}
+        self._env: Any = None  # the Jinja environment, templates compiled once per priming
 
     # -- priming ----------------------------------------------------------------------------
     def prime(self) -> bool:
@@ -100,6 +103,7 @@ class Session:
         kb, glossary = pipeline.load_data(config)
         docs = pipeline.parse_all(config)
         self.config, self.kb, self.glossary = config, kb, glossary
+        self._env = None
         self.docs = {d.source.rel: d for d in docs}
         self.annotated = {}
         self._annotate([d.source.rel for d in docs])
@@ -120,9 +124,8 @@ class Session:
 
     def _ordered(self) -> list[AnnotatedDocument]:
         """Published documents in discover() order (sorted by path), as build() has them."""
-        assert self.config is not None
-        content = self.config.content_path
-        rels = sorted(self.annotated, key=lambda rel: content / rel)
+        # discover() sorts by path: by the parts of the content-relative path.
+        rels = sorted(self.annotated, key=lambda rel: rel.split("/"))
         return [self.annotated[rel] for rel in rels]
 
     def _annotate(self, rels: Iterable[str]) -> int:
@@ -149,7 +152,8 @@ class Session:
         assert self.config is not None and self.kb is not None and self.glossary is not None
         previous = {} if everything else self.pages
         renderer = _Selective(self.config, self.kb, self.glossary, previous, articles,
-                              entities, tags)
+                              entities, tags, self._env)
+        self._env = renderer.env  # a template change re-primes (after a full build)
         return {f.path: f.data for f in renderer.pages(index)}
 
     # -- updating ---------------------------------------------------------------------------

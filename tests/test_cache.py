@@ -310,3 +310,40 @@ def test_identical_bodies_are_annotated_once(make_site: Callable[..., Path],
     a = (site / "output/2026/03/a/index.html").read_text()
     b = (site / "output/2026/03/b/index.html").read_text()
     assert a.count("dmitry-peskov") == b.count("dmitry-peskov") > 0
+
+
+def test_sealed_entries_are_checked_by_their_seal(news_site: Path,
+                                                  run: Callable[..., Result]) -> None:
+    assert summary(run("build", "--site", news_site))["annotated"] == 3
+    db = sqlite3.connect(news_site / ".sitegen-cache" / DB_NAME)
+    rows = db.execute("SELECT key, schema, value FROM annotations").fetchall()
+    assert rows and all(schema == cache_mod.SEALED for _k, schema, _v in rows)
+    key, _schema, value = rows[0]
+    ann, seal = cache_mod.open_sealed(key, value)
+    assert cache_mod.sealed_entry(key, ann) == (value, seal)
+    # A changed body, or a good entry moved to another key, breaks the seal.
+    for bad_key, bad_value in [(key, value.replace("[", "[ ", 1)),
+                               (rows[1][0], value)]:
+        with pytest.raises(InvalidEntry):
+            cache_mod.open_sealed(bad_key, bad_value)
+    with db:
+        db.execute("UPDATE annotations SET value = ? WHERE key = ?",
+                   (value[:64] + value[65:], key))
+    db.close()
+    res = summary(run("build", "--site", news_site, "--output", news_site / "o2"))
+    assert res["annotated"] == 1 and res["from_cache"] == 2
+
+
+def test_entries_of_the_older_layout_are_read_and_sealed(news_site: Path,
+                                                         run: Callable[..., Result]) -> None:
+    run("build", "--site", news_site)
+    db = sqlite3.connect(news_site / ".sitegen-cache" / DB_NAME)
+    with db:
+        for key, value in db.execute("SELECT key, value FROM annotations").fetchall():
+            ann, _seal = cache_mod.open_sealed(key, value)
+            db.execute("UPDATE annotations SET schema = ?, value = ? WHERE key = ?",
+                       (cache_mod.SCHEMA, annotations_to_json(ann), key))
+    res = summary(run("build", "--site", news_site, "--output", news_site / "o2"))
+    assert res["annotated"] == 0 and res["from_cache"] == 3
+    assert {s for (s,) in db.execute("SELECT schema FROM annotations")} == {cache_mod.SEALED}
+    db.close()

@@ -131,3 +131,35 @@ def test_a_future_article_appears_when_due(site: Path) -> None:
     due = build(BuildOptions(site=site, now=dt.datetime(2026, 6, 2)))
     assert not due.nothing_changed and due.future_skipped == 0
     assert (site / "output/2026/06/f/index.html").is_file()
+
+
+def test_successive_builds_reuse_the_swapped_out_output(site: Path, run: Callable[..., Result],
+                                                        tmp_path: Path) -> None:
+    run("build", "--site", site)
+    content = site / "content"
+    steps: list[Callable[[], object]] = [
+        lambda: (content / "d.md").write_text(article("Delta", "A quiet day, then rain.",
+                                                      date="2026-03-04")),
+        lambda: (content / "e.md").write_text(article("Epsilon", "Moscow again.",
+                                                      date="2026-03-05", tags=["new"])),
+        lambda: (content / "e.md").unlink(),
+        lambda: (content / "d.md").write_text(article("Delta", "Peskov had a quiet day.",
+                                                      date="2026-03-04")),
+    ]
+    for n, step in enumerate(steps):
+        output = site / "output"
+        inodes = {rel: (output / rel).stat().st_ino for rel in files(output)}
+        before = files(output)
+        step()
+        assert run("build", "--site", site).code == 0
+        full = tmp_path / f"full{n}"
+        assert run("build", "--site", site, "--no-cache", "--output", full).code == 0
+        after = files(output)
+        assert after == files(full)
+        kept = [rel for rel in after if before.get(rel) == after[rel]]
+        assert kept and all((output / rel).stat().st_ino == inodes[rel] for rel in kept)
+        spares = list((site / ".sitegen-cache").glob("spare-output-*"))
+        assert len(spares) == 1
+        # The spare is the previous output, untouched by the new one.
+        assert files(spares[0]) == before
+    assert not list(site.glob(".output.*"))

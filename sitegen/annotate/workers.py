@@ -15,6 +15,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from ..model import Annotations, TextView
 from .nlp import load_model
 from .pipeline import AnnotationContext, annotate_doc
+from .warm import WarmModel
 
 _CONTEXT: AnnotationContext | None = None  # set in each worker by _init
 
@@ -54,13 +55,23 @@ def mp_context() -> multiprocessing.context.BaseContext:
 
 
 def annotate_parallel(views: Sequence[TextView], ctx: AnnotationContext, jobs: int,
-                      batch_size: int = 16) -> Iterator[tuple[int, Annotations]]:
+                      batch_size: int = 16, warm: WarmModel | None = None
+                      ) -> Iterator[tuple[int, Annotations]]:
     """(position in `views`, Annotations) as batches finish, in any order.
 
-    With one job everything runs here, in order. Otherwise `jobs` worker processes take
-    batches of `batch_size` views; at most two batches per worker are queued at a time so
-    results stream back (and into the cache) while the rest is still being annotated.
+    With one job everything runs here, in order (in the `warm` model process when there is
+    one: it loaded the model while the build read its caches). Otherwise `jobs` worker
+    processes take batches of `batch_size` views; at most two batches per worker are
+    queued at a time so results stream back (and into the cache) while the rest is still
+    being annotated.
     """
+    if warm is not None and (jobs <= 1 or len(views) <= batch_size):
+        warmed = warm.annotate(views, ctx, batch_size)
+        if warmed is not None:
+            yield from enumerate(warmed)
+            return
+    if warm is not None:
+        warm.close()  # free its core (and memory) for the pool or this process
     if jobs <= 1 or len(views) <= batch_size:
         for start in range(0, len(views), batch_size):
             chunk = views[start:start + batch_size]
