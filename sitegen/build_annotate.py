@@ -11,6 +11,7 @@ from .config import SiteConfig
 from .model import AnnotatedDocument, Annotations, Document
 
 if TYPE_CHECKING:
+    from .annotate.warm import WarmModel
     from .build import BuildReport
     from .cache import AnnotationCache
     from .kb import Glossary, KnowledgeBase
@@ -35,11 +36,13 @@ def default_jobs(pending: int) -> int:
 def annotate(docs: list[Document], config: SiteConfig, kb: KnowledgeBase,
              glossary: Glossary, *, cache: AnnotationCache | None = None,
              jobs: int | None = None, report: BuildReport | None = None,
-             progress: bool = False, digests: dict[int, str] | None = None
-             ) -> list[AnnotatedDocument]:
+             progress: bool = False, digests: dict[int, str] | None = None,
+             executor: str = "local", scheduler: str | None = None,
+             warm: WarmModel | None = None) -> list[AnnotatedDocument]:
     """Annotations for every document: from `cache` where it has them, the rest in batches
     over worker processes (stored back into the cache as they come). With a cache,
-    `digests` receives id(Annotations) -> digest of its cache entry (for page keys)."""
+    `digests` receives id(Annotations) -> digest of its cache entry (for page keys).
+    With `executor` "dask" the batches go to the Dask cluster at `scheduler` instead."""
     if not (config.entities.enabled or config.glossary.enabled or config.attributions.enabled):
         return [AnnotatedDocument(d, Annotations()) for d in docs]
     texts = [d.view.text for d in docs]
@@ -71,7 +74,8 @@ def annotate(docs: list[Document], config: SiteConfig, kb: KnowledgeBase,
         report.from_cache = len(docs) - len(missing)
         report.annotated = len(todo)
     if todo:
-        _run(todo, docs, found, keys, config, kb, glossary, cache, jobs, progress)
+        _run(todo, docs, found, keys, config, kb, glossary, cache, jobs, progress,
+             executor, scheduler, warm)
     for i, j in copies:
         found[i] = found[j]
     if cache is not None and digests is not None:
@@ -87,7 +91,9 @@ def annotate(docs: list[Document], config: SiteConfig, kb: KnowledgeBase,
 
 def _run(todo: list[int], docs: list[Document], found: list[Annotations | None],
          keys: list[str], config: SiteConfig, kb: KnowledgeBase, glossary: Glossary,
-         cache: AnnotationCache | None, jobs: int | None, progress: bool) -> None:
+         cache: AnnotationCache | None, jobs: int | None, progress: bool,
+         executor: str = "local", scheduler: str | None = None,
+         warm: WarmModel | None = None) -> None:
     from .annotate.pipeline import AnnotationContext
     from .annotate.workers import annotate_parallel
 
@@ -103,8 +109,23 @@ def _run(todo: list[int], docs: list[Document], found: list[Annotations | None],
                    leave=False, mininterval=0.5)
     fresh: list[tuple[str, Annotations]] = []
     try:
-        for pos, ann in annotate_parallel([docs[i].view for i in todo], ctx, n_process,
-                                          batch_size):
+        views = [docs[i].view for i in todo]
+        if executor == "dask":
+            from .errors import SiteError
+
+            if not scheduler:
+                raise SiteError("the Dask executor needs the scheduler's address",
+                                hint="pass --scheduler tcp://HOST:8786 or set [build] "
+                                "scheduler in site.toml")
+            try:
+                from .annotate import dask_executor  # imports Dask: only when asked for
+            except ImportError as exc:
+                raise SiteError(f"the Dask executor needs Dask: {exc}",
+                                hint="pip install 'sitegen[dask]'") from None
+            results = dask_executor.annotate_dask(views, ctx, scheduler, BATCH_SIZE)
+        else:
+            results = annotate_parallel(views, ctx, n_process, batch_size, warm=warm)
+        for pos, ann in results:
             i = todo[pos]
             found[i] = ann
             if bar is not None:

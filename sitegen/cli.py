@@ -31,6 +31,13 @@ def _parser() -> argparse.ArgumentParser:
                    help="annotate every article again, ignoring SITE/.sitegen-cache")
     b.add_argument("--jobs", "-j", type=_positive_int, default=None, metavar="N",
                    help="model worker processes (default: all cores for 20+ articles)")
+    b.add_argument("--executor", choices=("local", "dask"), default=None,
+                   help="where articles are annotated: worker processes here (local) or a "
+                   "Dask cluster (dask; pip install 'sitegen[dask]'); default: [build] "
+                   "executor in site.toml, else local")
+    b.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="the Dask scheduler, e.g. tcp://10.0.0.5:8786 (implies --executor "
+                   "dask unless given)")
 
     s = sub.add_parser("serve", help="preview the site, rebuilding and reloading on save")
     s.add_argument("--site", type=Path, default=Path("."), help="site folder (default: .)")
@@ -159,7 +166,9 @@ def _build(args: argparse.Namespace) -> int:
 
     report = build(BuildOptions(site=args.site, output=args.output, drafts=args.drafts,
                                 base_url=args.base_url, no_cache=args.no_cache,
-                                jobs=args.jobs, progress=True))
+                                jobs=args.jobs, progress=True,
+                                executor=args.executor or ("dask" if args.scheduler else None),
+                                scheduler=args.scheduler))
     print(report.summary())
     return 0
 

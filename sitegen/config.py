@@ -56,6 +56,21 @@ RAW_HTML_MODES = ("escape", "sanitize")
 
 
 @dataclass(frozen=True, slots=True)
+class BuildConfig:
+    """How `sitegen build` runs (the command line's --executor, --scheduler and --jobs win)."""
+
+    executor: str = "local"  # "local": worker processes here; "dask": a Dask cluster
+    scheduler: str = ""  # the Dask scheduler's address, e.g. "tcp://10.0.0.5:8786"
+    jobs: int = 0  # local worker processes; 0: all cores when there is enough work
+    # Annotation cache folder, relative to the site or absolute (e.g. on shared storage);
+    # "": SITE/.sitegen-cache. A local path only: the cache is SQLite.
+    cache_dir: str = ""
+
+
+EXECUTORS = ("local", "dask")
+
+
+@dataclass(frozen=True, slots=True)
 class SiteConfig:
     root: Path
     title: str
@@ -73,6 +88,7 @@ class SiteConfig:
     glossary: GlossaryConfig = field(default_factory=GlossaryConfig)
     attributions: AttributionsConfig = field(default_factory=AttributionsConfig)
     markdown: MarkdownConfig = field(default_factory=MarkdownConfig)
+    build: BuildConfig = field(default_factory=BuildConfig)
 
     @property
     def content_path(self) -> Path:
@@ -81,6 +97,12 @@ class SiteConfig:
     @property
     def config_path(self) -> Path:
         return self.root / CONFIG_NAME
+
+    @property
+    def cache_path(self) -> Path | None:
+        """The [build] cache_dir (relative to the site), or None for the default."""
+        folder = self.build.cache_dir
+        return self.root / Path(folder).expanduser() if folder else None
 
     def with_base_url(self, base_url: str) -> SiteConfig:
         import dataclasses
@@ -94,6 +116,7 @@ _SECTIONS: dict[str, type[Any]] = {
     "glossary": GlossaryConfig,
     "attributions": AttributionsConfig,
     "markdown": MarkdownConfig,
+    "build": BuildConfig,
 }
 
 
@@ -234,3 +257,22 @@ def _validate(config: SiteConfig, path: Path, text: str) -> None:
             )
     if config.paginate < 1:
         raise SiteError("paginate must be at least 1", path, _key_line(text, "paginate"))
+    _validate_build(config.build, path, text)
+
+
+def _validate_build(build: BuildConfig, path: Path, text: str) -> None:
+    if build.executor not in EXECUTORS:
+        raise SiteError(
+            f"[build] executor must be \"local\" or \"dask\", not {build.executor!r}",
+            path, _key_line(text, "executor"),
+        )
+    if build.jobs < 0:
+        raise SiteError("[build] jobs must be 0 (all cores) or more", path,
+                        _key_line(text, "jobs"))
+    if "://" in build.cache_dir:
+        raise SiteError(
+            f"[build] cache_dir must be a folder, not a URL: {build.cache_dir!r}",
+            path, _key_line(text, "cache_dir"),
+            hint="the annotation cache is SQLite and needs a POSIX filesystem: mount the "
+            "shared storage (NFS, SMB, a cluster filesystem) and give its path",
+        )

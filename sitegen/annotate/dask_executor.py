@@ -21,12 +21,13 @@ This module imports `distributed`; it is imported only when the Dask executor is
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import threading
 import uuid
 from collections.abc import Iterator, Sequence
 from concurrent.futures import CancelledError
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from distributed import Client, KilledWorker, WorkerPlugin, as_completed
 
@@ -88,7 +89,7 @@ def _annotate(views: list[TextView], ctx: AnnotationContext,
               batch_size: int) -> list[Annotations]:
     # A worker started with several threads would otherwise run spaCy passes concurrently
     # over one shared pipeline: they gain nothing (the GIL) and spaCy does not promise
-    # thread safety. Start workers with `--nthreads 1` and one process per core instead.
+    # thread safety. Start workers with `--nthreads 1`, one process per core, instead.
     with _LOCK:
         return annotate_batch(views, ctx, batch_size)
 
@@ -103,21 +104,20 @@ def connect(scheduler: str, timeout: float | None = None) -> Client:
         raise SiteError(
             f"cannot reach the Dask scheduler at {scheduler}: {reason}",
             hint="start one with `dask scheduler` (and workers with `dask worker "
-            "tcp://HOST:8786 --nthreads 1`), or check the address; or build here without "
-            "--executor dask",
+            "tcp://HOST:8786 --nworkers -1 --nthreads 1`), or check the address; or build "
+            "here with --executor local (see docs/dask.md)",
         ) from None
 
 
 def _unregister(client: Client, name: str) -> None:
     """Best effort: a plugin that failed must not be set up again on workers that join."""
-    try:
+    with contextlib.suppress(Exception):  # the error being reported matters more
         client.unregister_worker_plugin(name)
-    except Exception:  # noqa: S110 - the error being reported matters more
-        pass
 
 
 def _threads(client: Client) -> int:
-    return max(1, sum(client.nthreads().values()))
+    counts: dict[str, int] = client.nthreads()
+    return max(1, sum(counts.values()))
 
 
 def annotate_dask(views: Sequence[TextView], ctx: AnnotationContext, scheduler: str,
@@ -128,7 +128,7 @@ def annotate_dask(views: Sequence[TextView], ctx: AnnotationContext, scheduler: 
     if not views:
         return
     client = connect(scheduler)
-    running: dict[Future, int] = {}
+    running: dict[Future[list[Annotations]], int] = {}
     try:
         try:
             if not client.nthreads():
@@ -136,7 +136,7 @@ def annotate_dask(views: Sequence[TextView], ctx: AnnotationContext, scheduler: 
         except Exception:
             raise SiteError(
                 f"the Dask scheduler at {scheduler} has no workers",
-                hint=f"start some with `dask worker {scheduler} --nthreads 1`",
+                hint=f"start some with `dask worker {scheduler} --nworkers -1 --nthreads 1`",
             ) from None
         model = ctx.config.nlp.model
         plugin = ModelPlugin(model, stack_identity(model))
@@ -157,7 +157,7 @@ def annotate_dask(views: Sequence[TextView], ctx: AnnotationContext, scheduler: 
         shared = client.scatter(ctx, broadcast=True, hash=False)
         starts = iter(range(0, len(views), size))
 
-        def submit() -> Future | None:
+        def submit() -> Future[list[Annotations]] | None:
             start = next(starts, None)
             if start is None:
                 return None
@@ -176,8 +176,7 @@ def annotate_dask(views: Sequence[TextView], ctx: AnnotationContext, scheduler: 
                 result: list[Annotations] = fut.result()
             except KilledWorker as exc:
                 raise SiteError(
-                    f"annotating articles {start}-{start + size - 1} killed several Dask "
-                    f"workers: {exc}",
+                    f"a batch of {size} articles killed several Dask workers: {exc}",
                     hint="the workers may run out of memory: give them more, or a smaller "
                     "batch; finished batches are in the cache, build again to resume",
                 ) from None
@@ -186,15 +185,15 @@ def annotate_dask(views: Sequence[TextView], ctx: AnnotationContext, scheduler: 
                     f"lost the connection to the Dask scheduler at {scheduler}",
                     hint="finished batches are in the cache: build again to resume",
                 ) from None
-            for i, ann in enumerate(result):
-                yield start + i, ann
             fut.release()
             want = IN_FLIGHT_PER_THREAD * _threads(client)  # the cluster may have grown
-            while len(running) < want:
+            while len(running) < want:  # keep the workers busy while results are stored
                 nxt = submit()
                 if nxt is None:
                     break
                 done.add(nxt)
+            for i, ann in enumerate(result):
+                yield start + i, ann
     finally:
         if running:
             client.cancel(list(running))
