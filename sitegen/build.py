@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import os
 import time
 from collections.abc import Iterator
@@ -169,9 +171,7 @@ def build(options: BuildOptions) -> BuildReport:
         load_manifest,
         manifest_path,
         output_intact,
-        record_output,
         save_manifest,
-        spare_path,
     )
     from .write import MARKER
 
@@ -187,7 +187,6 @@ def build(options: BuildOptions) -> BuildReport:
     jobs, executor, scheduler = _how(options, config)
 
     t0 = time.perf_counter()
-    digests: dict[int, str] = {}  # id(Annotations) -> digest of its cache entry
     previous = Manifest()
     inputs, stats, scalars = "", dict[str, list[Any]](), ""
     if cache is not None:
@@ -211,9 +210,26 @@ def build(options: BuildOptions) -> BuildReport:
                 save_manifest(mpath, previous)
             report.timings["check"] = time.perf_counter() - t0
             return report
+    from .annotate.entity_gazetteer import use_cache_dir
+
+    use_cache_dir(cache)  # the derived place table is kept there (annotate/entity_gazetteer)
     # An edited article will likely need the model: load it in a child meanwhile.
     warm = _warm_model(config, stats, previous.stats) if (
         cache is not None and executor == "local") else None
+    with _gc_paused():
+        return _build(options, config, output, report, now, cache, jobs, executor, scheduler,
+                      t0, previous, inputs, stats, scalars, warm)
+
+
+def _build(options: BuildOptions, config: SiteConfig, output: Path, report: BuildReport,
+           now: dt.datetime, cache: Path | None, jobs: int | None, executor: str,
+           scheduler: str | None, t0: float, previous: Any, inputs: str,
+           stats: dict[str, list[Any]], scalars: str, warm: WarmModel | None
+           ) -> BuildReport:
+    """The build after the check that something changed (see `build`)."""
+    from .build_manifest import Manifest, manifest_path, record_output, save_manifest, spare_path
+
+    digests: dict[int, str] = {}  # id(Annotations) -> digest of its cache entry
 
     kb, glossary = load_data(config)
     docs = parse_all(config, cache)
@@ -224,6 +240,19 @@ def build(options: BuildOptions) -> BuildReport:
     report.published = len(published)
     t1 = time.perf_counter()
     report.timings["parse"] = t1 - t0
+
+    # Rendering needs no annotations to start: the templates, and which of them read the
+    # whole index, are prepared here (while a warm model process annotates, this is free).
+    from .build_pages import KeyedRenderer, render_salt
+    from .render import Renderer
+
+    keyed = None
+    if cache is not None:
+        keyed = KeyedRenderer(config, kb, glossary, render_salt(config, stats, scalars),
+                              previous.output, output, digests, cache_dir=cache)
+    renderer = keyed or Renderer(config, kb, glossary)
+    renderer.prepare()
+    prepared = time.perf_counter() - t1
 
     if cache is None:
         annotated = annotate(published, config, kb, glossary, jobs=jobs, report=report,
@@ -240,25 +269,19 @@ def build(options: BuildOptions) -> BuildReport:
     if warm is not None:
         warm.close()
     t2 = time.perf_counter()
-    report.timings["annotate"] = t2 - t1
+    report.timings["annotate"] = t2 - t1 - prepared
 
-    from .build_pages import KeyedRenderer, render_salt
     from .index import build_index
-    from .render import Renderer
     from .search import search_index  # Pagefind bundle, if installed; [] otherwise
     from .write import write_output
 
     index = build_index(annotated, config, kb, glossary)
-    keyed = None
-    if cache is not None:
-        keyed = KeyedRenderer(config, kb, glossary, render_salt(config, stats, scalars),
-                              previous.output, output, digests)
-    renderer = keyed or Renderer(config, kb, glossary)
     rendered = [(f.path, f.data) for f in renderer.pages(index)]
     if keyed is not None:
         report.rendered, report.reused = keyed.rendered, keyed.reused
+        keyed.save_template_facts()
     t3 = time.perf_counter()
-    report.timings["render"] = t3 - t2
+    report.timings["render"] = t3 - t2 + prepared
 
     rendered += search_index(rendered)
     files = [*rendered, *static_files(config)]
@@ -271,7 +294,7 @@ def build(options: BuildOptions) -> BuildReport:
         held = [d.meta.date for d in docs if id(d) not in shown and d.meta.date is not None
                 and not (d.meta.draft and not options.drafts)]
         due_dates = [_naive(d) for d in held]
-        save_manifest(mpath, Manifest(
+        save_manifest(manifest_path(cache, output), Manifest(
             inputs=inputs, stats=stats,
             valid_until=min(due_dates).isoformat() if due_dates else None,
             counts={"articles_read": report.articles_read, "published": report.published,
@@ -309,6 +332,39 @@ def _warm_model(config: SiteConfig, stats: dict[str, list[Any]],
     from .annotate.warm import WarmModel
 
     return WarmModel.start(config.nlp.model)
+
+
+_gc_pausing = False  # a build paused the cyclic garbage collector in this process
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """The cyclic garbage collector off for the body. A build allocates hundreds of
+    thousands of small, acyclic objects (documents, annotations, index entries) that the
+    collector would otherwise traverse again and again; they are freed by reference
+    counting. Processes forked meanwhile (model workers) collect as usual."""
+    global _gc_pausing
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    _gc_pausing = True
+    try:
+        yield
+    finally:
+        _gc_pausing = False
+        gc.enable()
+
+
+def _gc_after_fork() -> None:
+    global _gc_pausing
+    if _gc_pausing:
+        _gc_pausing = False
+        gc.enable()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_gc_after_fork)
 
 
 def _naive(date: dt.datetime) -> dt.datetime:

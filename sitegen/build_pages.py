@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -24,7 +25,10 @@ from .cache import annotations_to_json
 from .config import SiteConfig
 from .index import Article, EntityInfo, SiteIndex, TermInfo
 from .kb import Glossary, KnowledgeBase
-from .render import RenderedFile, Renderer
+from .render import PAGE_TEMPLATES, RenderedFile, Renderer
+
+TEMPLATES_DIR = "templates"  # compiled templates (render.SealedBytecodeCache)
+TEMPLATE_FACTS = "templates.json"  # which templates read the whole index, per render salt
 
 
 def render_salt(config: SiteConfig, stats: Mapping[str, list[Any]], extra: str) -> str:
@@ -48,9 +52,12 @@ class KeyedRenderer(Renderer):
 
     def __init__(self, config: SiteConfig, kb: KnowledgeBase, glossary: Glossary,
                  salt: str, previous: Mapping[str, list[Any]], output: Path,
-                 annotation_digests: Mapping[int, str] | None = None) -> None:
-        super().__init__(config, kb, glossary)
-        self.annotation_digests = annotation_digests or {}
+                 annotation_digests: Mapping[int, str] | None = None,
+                 cache_dir: Path | None = None) -> None:
+        super().__init__(config, kb, glossary,
+                         cache_dir / TEMPLATES_DIR if cache_dir is not None else None)
+        # The caller's mapping itself (it may be filled after this renderer is made).
+        self.annotation_digests = annotation_digests if annotation_digests is not None else {}
         self.salt = salt
         self.previous = previous
         self.output = output
@@ -62,6 +69,44 @@ class KeyedRenderer(Renderer):
         self._facts: dict[str, tuple[EntityInfo, str]] = {}
         self._uses_index: dict[str, bool] = {}
         self._in_article = False
+        # Which templates read the index, kept in the cache folder for this salt.
+        self._facts_path = cache_dir / TEMPLATE_FACTS if cache_dir is not None else None
+        self._saved_facts: dict[str, bool] = {}
+        if self._facts_path is not None:
+            self._saved_facts = self._load_facts(self._facts_path)
+            self._uses_index = dict(self._saved_facts)
+
+    def _load_facts(self, path: Path) -> dict[str, bool]:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        if not isinstance(data, dict) or data.get("salt") != self.salt:
+            return {}
+        facts = data.get("uses_index")
+        if not isinstance(facts, dict) or not all(
+                isinstance(k, str) and isinstance(v, bool) for k, v in facts.items()):
+            return {}
+        return facts
+
+    def save_template_facts(self) -> None:
+        """Keep which templates read the index (for the next build with the same salt)."""
+        if self._facts_path is None or self._uses_index == self._saved_facts:
+            return
+        path = self._facts_path
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            tmp.write_text(json.dumps({"salt": self.salt, "uses_index": self._uses_index},
+                                      sort_keys=True), encoding="utf-8")
+            os.replace(tmp, path)
+            self._saved_facts = dict(self._uses_index)
+        except OSError:
+            tmp.unlink(missing_ok=True)
+
+    def prepare(self) -> None:
+        super().prepare()
+        for name in PAGE_TEMPLATES:
+            self.uses_index(name)
 
     # -- reuse ----------------------------------------------------------------------------
     def _reuse(self, out: str, key: str) -> RenderedFile | None:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import string
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import PurePosixPath
 
 from .config import SiteConfig
@@ -158,37 +159,54 @@ def _entities(
     articles: list[Article], config: SiteConfig, kb: KnowledgeBase
 ) -> dict[str, EntityInfo]:
     known = kb.by_id()
-    mentions: dict[str, list[Mention]] = defaultdict(list)
-    names: dict[str, Counter[tuple[str, str]]] = defaultdict(Counter)
+    mentions: dict[str, list[Mention]] = {}
+    # The first mention of each entity in each article (article URLs are distinct).
+    firsts: dict[str, list[Mention]] = {}
+    names: dict[str, dict[tuple[str, str], int]] = {}
     quotes: dict[str, list[tuple[Article, Attribution]]] = defaultdict(list)
     for art in articles:
         ann = art.doc.annotations
+        seen: set[str] = set()
         for m in ann.entities:
-            mentions[m.entity_id].append(Mention(art, m.text, m.start, m.end))
-            names[m.entity_id][(m.name, m.label)] += 1
+            eid = m.entity_id
+            mention = Mention(art, m.text, m.start, m.end)
+            found = mentions.get(eid)
+            if found is None:
+                mentions[eid] = [mention]
+                firsts[eid] = [mention]
+                names[eid] = {(m.name, m.label): 1}
+                seen.add(eid)
+                continue
+            found.append(mention)
+            if eid not in seen:
+                seen.add(eid)
+                firsts[eid].append(mention)
+            counts = names[eid]
+            form = (m.name, m.label)
+            counts[form] = counts.get(form, 0) + 1
         for a in ann.attributions:
             if a.source_id and a.kind in ("direct", "indirect", "according_to"):
                 quotes[a.source_id].append((art, a))
     out: dict[str, EntityInfo] = {}
+    min_mentions = config.entities.min_mentions
+    types = config.entities.types
     for eid in sorted(mentions):
         entry = known.get(eid)
-        if entry is None and len(mentions[eid]) < config.entities.min_mentions:
+        if entry is None and len(mentions[eid]) < min_mentions:
             continue
         if entry is not None and not entry.link:
             continue
-        (name, label), _ = names[eid].most_common(1)[0]
         if entry is not None:
             name, label = entry.name, entry.label
-        if label not in config.entities.types:
+        else:  # the most common (name, label), the first seen among equals
+            (name, label), _ = max(names[eid].items(), key=itemgetter(1))
+        if label not in types:
             continue
-        firsts: dict[str, Mention] = {}
-        for mention in mentions[eid]:
-            firsts.setdefault(mention.article.url, mention)
+        first = tuple(firsts[eid])
         out[eid] = EntityInfo(
             id=eid, name=name, label=label, type=LABEL_TYPES.get(label, label.lower()),
             kb=entry, mentions=tuple(mentions[eid]), quotes=tuple(quotes.get(eid, ())),
-            first_mentions=tuple(firsts.values()),
-            articles=tuple(m.article for m in firsts.values()),
+            first_mentions=first, articles=tuple(m.article for m in first),
         )
     return out
 

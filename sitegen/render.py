@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import hashlib
+import os
 import posixpath
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -47,10 +50,57 @@ def format_date(value: dt.datetime | dt.date | None, style: str = "long") -> str
     return f"{value.day} {value.strftime('%B %Y')}"
 
 
-def make_env(config: SiteConfig) -> jinja2.Environment:
+# The templates a site's pages are rendered from (Renderer.pages).
+PAGE_TEMPLATES = ("article.html", "index.html", "tags.html", "tag.html", "feed.xml",
+                  "entities.html", "entity.html", "glossary.html", "search.html",
+                  "sitemap.xml", "robots.txt", "404.html")
+
+
+class SealedBytecodeCache(jinja2.BytecodeCache):
+    """Compiled templates kept in a folder (the build's cache folder), one file per
+    template: a sha256 seal over the environment's settings (this module's code, Jinja's
+    version), the template's key and the bytecode, then the bytecode. Jinja checks the
+    template's source checksum inside; a file whose seal does not match is ignored and
+    written again, never trusted."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        h = hashlib.sha256(b"sitegen-templates\0" + jinja2.__version__.encode())
+        with contextlib.suppress(OSError):
+            h.update(Path(__file__).read_bytes())  # make_env's settings
+        self._salt = h.digest()
+
+    def _seal(self, key: str, body: bytes) -> bytes:
+        return hashlib.sha256(self._salt + key.encode() + b"\0" + body).digest()
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            raw = (self.folder / f"{bucket.key}.jinja").read_bytes()
+        except OSError:
+            return
+        seal, body = raw[:32], raw[32:]
+        if len(seal) == 32 and seal == self._seal(bucket.key, body):
+            bucket.bytecode_from_string(body)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        body = bucket.bytecode_to_string()
+        path = self.folder / f"{bucket.key}.jinja"
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            tmp.write_bytes(self._seal(bucket.key, body) + body)
+            os.replace(tmp, path)
+        except OSError:
+            tmp.unlink(missing_ok=True)
+
+
+def make_env(config: SiteConfig, bytecode_dir: Path | None = None) -> jinja2.Environment:
+    """The Jinja environment of the site's templates; with `bytecode_dir`, compiled
+    templates are kept there between builds."""
     chain = theme_chain(config.theme, config.root)
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(p) for p in template_dirs(config.root, chain)]),
+        bytecode_cache=SealedBytecodeCache(bytecode_dir) if bytecode_dir is not None else None,
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -68,12 +118,20 @@ def make_env(config: SiteConfig) -> jinja2.Environment:
 
 
 class Renderer:
-    def __init__(self, config: SiteConfig, kb: KnowledgeBase, glossary: Glossary) -> None:
+    def __init__(self, config: SiteConfig, kb: KnowledgeBase, glossary: Glossary,
+                 bytecode_dir: Path | None = None) -> None:
         self.config = config
         self.kb = kb
         self.glossary = glossary
-        self.env = make_env(config)
+        self.env = make_env(config, bytecode_dir)
         self._feed_html: dict[str, str] = {}
+
+    def prepare(self) -> None:
+        """Load the page templates ahead of rendering (errors are left for the render to
+        report)."""
+        for name in PAGE_TEMPLATES:
+            with contextlib.suppress(Exception):
+                self.env.get_template(name)
 
     def _render(self, template: str, url: str, out: str, root: str | None = None,
                 **context: Any) -> RenderedFile:

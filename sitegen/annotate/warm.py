@@ -12,6 +12,7 @@ parent annotate in-process, which reports errors (a missing model) as usual.
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing
 import threading
 import weakref
@@ -33,16 +34,24 @@ def _child(conn: Connection, parent_end: Connection, model: str) -> None:
 def _serve(conn: Connection, model: str) -> None:
     from .nlp import load_model
 
+    # Importing spaCy and loading the model make many long-lived objects: no collections
+    # meanwhile, and none traverse them afterwards (they stay frozen).
+    gc.disable()
     try:
         nlp = load_model(model)
         nlp(WARM_TEXT)  # the first call initialises lazily built tables
-        from .entity_gazetteer import places
+        from .entity_gazetteer import name_particles, places, titles
 
-        places()
+        places()  # read from the cache folder when the build set one
+        titles()
+        name_particles()
+        from .workers import annotate_batch
     except BaseException:  # the parent annotates itself and reports
         conn.close()
         return
-    from .workers import annotate_batch
+    finally:
+        gc.freeze()
+        gc.enable()
 
     while True:
         try:
