@@ -43,6 +43,7 @@ class ServeOptions:
     open_browser: bool = False
     drafts: bool = False
     debounce: float = 0.15
+    quick_debounce: float = 0.04  # quiet time when the burst is one saved article
     preview: Path | None = None  # default: a fresh temporary folder, removed on exit
     log: Callable[[str], None] = field(default=lambda text: print(text, flush=True))
 
@@ -65,6 +66,8 @@ class Preview:
         self.state = PreviewState(root=root)
         self.config: SiteConfig | None = None
         self.on_rebuild: Callable[[RebuildResult], None] | None = None  # for benchmarks
+        # Whether a newer change is waiting: the second step of a fast update then stops.
+        self.interrupted: Callable[[], bool] = lambda: False
         self._statics: dict[Path, str] | None = None
         self._hasher = PageHasher()
         self.session = Session(self.site, root, options.drafts, PREVIEW_BASE_URL)
@@ -121,40 +124,71 @@ class Preview:
                      f"({(time.perf_counter() - start) * 1000:.0f} ms)")
 
     def fast_build(self, changes: list[Change]) -> RebuildResult | None:
-        """Only the edited articles and the pages showing them; None: use build()."""
+        """Only the edited articles and the pages showing them; None: use build().
+
+        Two steps, each telling the browsers: first the edited articles' own pages (so the
+        page being edited reloads as soon as it is ready), then every other page whose
+        dependencies changed (home, tags, entity pages, feeds...)."""
         kinds = ("content",)
         start = time.perf_counter()
         # Files of an earlier failed save are read again with this one.
         paths = list(dict.fromkeys([*self._pending, *(c.path for c in changes)]))
+        session = self.session
         try:
-            changed = self.session.update(paths)
+            first = session.begin(paths)
         except (SiteError, SiteErrors) as exc:
             self._pending = paths
             return self._failed(kinds, problems_from(exc, self.site), start)
         except Exception as exc:
-            self.session.enabled = False
+            session.enabled = False
             self.log(f"note: fast update failed ({type(exc).__name__}: {exc}); full build")
             return None
         self._pending = []
+        last = session.last
+        annotated = last["annotated"]
+        pages: dict[str, str] = {}
+        if first:
+            seconds = time.perf_counter() - start
+            summary = (f"{annotated} annotated, {len(first)} article page(s) written first"
+                       + (" (index rebuilt)" if last["reindexed"] else ""))
+            pages = dict(self._publish(first, {
+                "kinds": list(kinds), "summary": summary, "annotated": annotated,
+                "fast": True, "phase": "article", "timings": last["timings"],
+                "seconds": seconds}))  # a copy: the event being sent holds the original
+            self.log(f"updated {', '.join(sorted(pages)) or 'nothing'} in "
+                     f"{seconds * 1000:.0f} ms: {summary}")
+        try:
+            rest, complete = session.finish(self.interrupted)
+        except Exception as exc:  # a template failing on this content: build() reports it
+            session.enabled = False
+            if not isinstance(exc, (SiteError, SiteErrors)):
+                self.log(f"note: fast update failed ({type(exc).__name__}: {exc}); "
+                         "full build")
+            return None
+        seconds = time.perf_counter() - start
+        last = session.last
+        summary = (f"{annotated} annotated, {last.get('rendered', 0)} page(s) rendered, "
+                   f"{last.get('reused', 0)} reused by key, {len(first) + len(rest)} "
+                   f"file(s) changed" + ("" if complete else "; stopped for a newer save"))
+        if rest or complete:
+            pages.update(self._publish(rest, {
+                "kinds": list(kinds), "summary": summary, "annotated": annotated,
+                "fast": True, "phase": "complete" if complete else "partial",
+                "timings": last["timings"], "seconds": seconds}))
+        self.log(f"updated in {seconds * 1000:.0f} ms: {summary}")
+        return RebuildResult(kinds, True, seconds, tuple(sorted(pages)), summary)
+
+    def _publish(self, changed: list[str], info: dict[str, Any]) -> dict[str, str]:
+        """Record the pages of the preview folder that changed; tell the browsers."""
         hashes = self.state.current_hashes()
         for rel in changed:
             if rel.endswith(".html"):
-                path = self.state.root / rel
-                url = page_url(rel)
-                if path.is_file():
-                    hashes[url] = hashlib.blake2b(path.read_bytes(), digest_size=8).hexdigest()
+                data = self.session.page(rel)
+                if data is None:
+                    hashes.pop(page_url(rel), None)
                 else:
-                    hashes.pop(url, None)
-        seconds = time.perf_counter() - start
-        last = self.session.last
-        every = " (every page: the order of articles changed)" if last["everything"] else ""
-        summary = (f"{last['annotated']} annotated, {last['rendered_articles']} article "
-                   f"page(s) rendered{every}, {len(changed)} file(s) changed")
-        pages = self.state.built(hashes, {"kinds": list(kinds), "summary": summary,
-                                          "annotated": last["annotated"], "fast": True,
-                                          "seconds": seconds})
-        self.log(f"updated in {seconds * 1000:.0f} ms: {summary}")
-        return RebuildResult(kinds, True, seconds, tuple(sorted(pages)), summary)
+                    hashes[page_url(rel)] = hashlib.blake2b(data, digest_size=8).hexdigest()
+        return self.state.built(hashes, info)
 
     def _failed(self, kinds: tuple[str, ...], problems: list[Problem],
                 start: float) -> RebuildResult:
@@ -237,7 +271,9 @@ class PreviewServer:
                             hint="leave --preview unset to use a temporary folder")
         self.preview = Preview(options, root)
         self.watcher = Watcher(options.site, self._on_change)
-        self.debouncer = Debouncer(self._rebuild, quiet=options.debounce)
+        self.debouncer = Debouncer(self._rebuild, quiet=options.debounce,
+                                   quick=options.quick_debounce)
+        self.preview.interrupted = self.debouncer.pending
         self.httpd: PreviewHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._stopped = False

@@ -170,8 +170,8 @@ class PreviewState:
             self.generation += 1
             self.problems = []
             self.last_build = {**info, "changed": sorted(changed)}
-            event = Event("build", {"generation": self.generation, "pages": changed,
-                                    "all": False})
+            event = Event("build", {"generation": self.generation, "pages": dict(changed),
+                                    "all": False})  # the caller may change what it gets
         self._publish(event)
         return changed
 

@@ -116,12 +116,15 @@ def static_targets(config: SiteConfig) -> dict[Path, str]:
 
 class Debouncer:
     """Collects changes; after `quiet` seconds without a new one (or `longest` seconds in
-    all) hands the batch to `handle` on its own worker thread."""
+    all) hands the batch to `handle` on its own worker thread. While the batch is a single
+    saved article (one content file) the quiet time is `quick`: an editor's save is one
+    burst of events within milliseconds, and the author waits for that page."""
 
     def __init__(self, handle: Callable[[list[Change]], None], quiet: float = 0.15,
-                 longest: float = 2.0) -> None:
+                 longest: float = 2.0, quick: float = 0.04) -> None:
         self.handle = handle
         self.quiet = quiet
+        self.quick = min(quick, quiet)
         self.longest = longest
         self._queue: queue.Queue[Change | None] = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="sitegen-rebuild", daemon=True)
@@ -132,6 +135,10 @@ class Debouncer:
 
     def put(self, change: Change) -> None:
         self._queue.put(change)
+
+    def pending(self) -> bool:
+        """Whether a change is waiting for the next batch."""
+        return not self._queue.empty()
 
     def stop(self, timeout: float = 10.0) -> None:
         self._stopping = True
@@ -146,7 +153,8 @@ class Debouncer:
             batch = [first]
             deadline = time.monotonic() + self.longest
             while True:
-                wait = min(self.quiet, deadline - time.monotonic())
+                quiet = self.quick if single_article(batch) else self.quiet
+                wait = min(quiet, deadline - time.monotonic())
                 if wait <= 0:
                     break
                 try:
@@ -157,6 +165,12 @@ class Debouncer:
                     return
                 batch.append(item)
             self.handle(dedupe(batch))
+
+
+def single_article(changes: list[Change]) -> bool:
+    """Whether every change of a burst is to the same content (Markdown) file."""
+    first = changes[0]
+    return first.kind == "content" and all(c.path == first.path for c in changes)
 
 
 def dedupe(changes: Iterable[Change]) -> list[Change]:

@@ -17,6 +17,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -330,7 +331,22 @@ KB = """\
 """
 
 
-def test_fast_article_updates_equal_a_full_build(
+def complete_after(server: PreviewServer, generation: int) -> dict[str, Any] | None:
+    """The last build's record once a build after `generation` went through every page."""
+    snap = status(server)
+    last: dict[str, Any] = snap["last_build"]
+    if snap["generation"] > generation and last.get("phase", "complete") == "complete":
+        return last
+    return None
+
+
+@pytest.fixture
+def checked_index(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every per-article index update is compared with build_index's (serve_incremental)."""
+    monkeypatch.setenv("SITEGEN_SERVE_CHECK", "1")
+
+
+def test_fast_article_updates_equal_a_full_build(checked_index: None,
         make_site: Callable[..., Path], serve_site: Callable[..., PreviewServer],
         run: Callable[..., Result]) -> None:
     site = make_site({
@@ -354,8 +370,7 @@ def test_fast_article_updates_equal_a_full_build(
     for name, text in edits:
         generation = status(server)["generation"]
         (site / "content" / name).write_text(text, "utf-8")
-        wait_for(lambda g=generation: status(server)["generation"] > g, f"the update of {name}")
-        last = status(server)["last_build"]
+        last = wait_for(partial(complete_after, server, generation), f"the update of {name}")
         assert last.get("fast") is True, last
     assert run("build", "--site", site).code == 0
     built = {p.relative_to(site / "output").as_posix(): p.read_bytes()
@@ -368,3 +383,42 @@ def test_fast_article_updates_equal_a_full_build(
             assert served.get(rel) == data, rel
     assert {r for r in served if r.endswith(".html")} == {
         r for r in built if r.endswith(".html")}
+
+
+def test_the_edited_page_is_announced_before_the_pages_that_list_it(
+        checked_index: None, make_site: Callable[..., Path],
+        serve_site: Callable[..., PreviewServer], run: Callable[..., Result]) -> None:
+    site = make_site({
+        "one.md": article("First story", "Karin Mulder opened the bridge in Utrecht.",
+                          tags="[city]"),
+        "two.md": article("Second story", "Mulder said the bridge was safe.",
+                          date="2026-03-02", tags="[city]"),
+    }, files={"content/entities.yaml": KB})
+    server = serve_site(site)
+    wait_for(lambda: server.preview.session.enabled, "the fast path to be primed")
+    listener = EventListener(server)
+    try:
+        start = len(listener.events)
+        generation = status(server)["generation"]
+        (site / "content/one.md").write_text(
+            article("First story", "Karin Mulder closed the bridge in Utrecht for repairs.",
+                    tags="[city]"), "utf-8")
+        wait_for(lambda: complete_after(server, generation), "the complete update")
+        builds = [d for n, d in listener.events[start:] if n == "build"]
+        assert len(builds) == 2, builds
+        # first the edited article alone, then what lists or quotes it
+        assert list(builds[0]["pages"]) == ["/2026/03/one/"], listener.events
+        assert builds[1]["generation"] > builds[0]["generation"]
+        later = set(builds[1]["pages"])
+        assert "/2026/03/one/" not in later
+        assert "/entities/karin-mulder/" in later, later  # its page quotes the article
+        assert "closed the bridge" in fetch(server.url + "entities/karin-mulder/")[1]
+        assert "closed the bridge" in fetch(server.url + "feed.xml")[1]
+        last = status(server)["last_build"]
+        assert last["phase"] == "complete" and last["annotated"] == 1
+    finally:
+        listener.close()
+    assert run("build", "--site", site).code == 0
+    for path in (site / "output").rglob("*.html"):
+        rel = path.relative_to(site / "output").as_posix()
+        assert (server.state.root / rel).read_bytes() == path.read_bytes(), rel
