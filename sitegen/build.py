@@ -140,8 +140,9 @@ def is_published(doc: Document, drafts: bool, now: dt.datetime) -> bool:
     return _naive(date) <= now
 
 
-def static_files(config: SiteConfig) -> Iterator[tuple[str, bytes]]:
-    """Theme assets under static/, then the site's static/ and content assets at the root."""
+def static_sources(config: SiteConfig) -> dict[str, Path]:
+    """Output path -> source file of every static file: theme assets under static/ (parent
+    theme first), then the site's static/ and content assets at the root; later ones win."""
     from .render import copy_tree_files
     from .themes import static_dirs, theme_chain
 
@@ -154,6 +155,11 @@ def static_files(config: SiteConfig) -> Iterator[tuple[str, bytes]]:
     data_files = {config.entities.file, config.glossary.file}
     for rel, path in copy_tree_files(config.content_path, skip={".md", *data_files}):
         files[rel] = path
+    return files
+
+
+def static_files(config: SiteConfig) -> Iterator[tuple[str, bytes]]:
+    files = static_sources(config)
     for rel in sorted(files):
         yield rel, files[rel].read_bytes()
 

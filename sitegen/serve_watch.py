@@ -15,8 +15,7 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 
 from .config import CONFIG_NAME, SiteConfig
-from .render import copy_tree_files
-from .themes import Theme, static_dirs, theme_chain
+from .themes import Theme, theme_chain
 
 # Kinds, in the order of how much they invalidate.
 KINDS = ("static", "content", "glossary", "entities", "template", "config")
@@ -100,18 +99,10 @@ def classify(path: Path, site: Path, config: SiteConfig | None) -> str | None:
 
 
 def static_targets(config: SiteConfig) -> dict[Path, str]:
-    """Source file -> output path for every static file that wins its output path
-    (mirrors build.static_files: theme static/, then site static/, then content assets)."""
-    files: dict[str, Path] = {}
-    for folder in static_dirs(theme_chain(config.theme, config.root)):
-        for rel, path in copy_tree_files(folder):
-            files["static/" + rel] = path
-    for rel, path in copy_tree_files(config.root / "static"):
-        files[rel] = path
-    data_files = {config.entities.file, config.glossary.file}
-    for rel, path in copy_tree_files(config.content_path, skip={".md", *data_files}):
-        files[rel] = path
-    return {path.resolve(): rel for rel, path in files.items()}
+    """Source file -> output path for every static file that wins its output path."""
+    from .build import static_sources
+
+    return {path.resolve(): rel for rel, path in static_sources(config).items()}
 
 
 class Debouncer:

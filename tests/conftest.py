@@ -12,6 +12,10 @@ import pytest
 from sitegen.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
+# Browser tests drive Debian's Chromium (installed by .ci/run), never a downloaded browser.
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run"]
 
 
 @dataclass

@@ -9,13 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import ARGS, CHROMIUM
 from test_security import NOW, PAYLOADS, write_hostile_site
 
 from sitegen.build import BuildOptions, build
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium")
 
