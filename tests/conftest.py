@@ -69,3 +69,29 @@ def make_site(tmp_path: Path) -> Callable[..., Path]:
         return root
 
     return _make
+
+
+# A small knowledge base and glossary shared by the cache and incremental-build tests.
+SAMPLE_KB = """\
+- name: Dmitry Peskov
+  type: person
+  aliases: [Peskov]
+  description: Kremlin spokesman.
+- name: Moscow
+  type: place
+  description: Capital of Russia.
+"""
+SAMPLE_GLOSSARY = """\
+- term: sanctions
+  definition: Measures one state takes to punish another.
+"""
+
+
+def file_tree(root: Path) -> dict[str, tuple[bytes, int, int]]:
+    """Relative path -> (bytes, inode, mtime_ns) of every file below root."""
+    out: dict[str, tuple[bytes, int, int]] = {}
+    for p in sorted(root.rglob("*")):
+        if p.is_file():
+            st = p.stat()
+            out[p.relative_to(root).as_posix()] = (p.read_bytes(), st.st_ino, st.st_mtime_ns)
+    return out

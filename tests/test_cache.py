@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO, Result, article
+from conftest import REPO, SAMPLE_GLOSSARY, SAMPLE_KB, Result, article, file_tree
 
 from sitegen import cache as cache_mod
 from sitegen.cache import (
@@ -34,19 +34,8 @@ from sitegen.model import (
     TextView,
 )
 
-KB = """\
-- name: Dmitry Peskov
-  type: person
-  aliases: [Peskov]
-  description: Kremlin spokesman.
-- name: Moscow
-  type: place
-  description: Capital of Russia.
-"""
-GLOSSARY = """\
-- term: sanctions
-  definition: Measures one state takes to punish another.
-"""
+KB = SAMPLE_KB
+GLOSSARY = SAMPLE_GLOSSARY
 BODY = """\
 Dmitry Peskov spoke in Moscow on Monday about new sanctions.
 
@@ -68,14 +57,6 @@ def summary(res: Result) -> dict[str, int]:
     return out
 
 
-def tree(root: Path) -> dict[str, tuple[bytes, int, int]]:
-    """Relative path -> (bytes, inode, mtime_ns) of every file below root."""
-    out: dict[str, tuple[bytes, int, int]] = {}
-    for p in sorted(root.rglob("*")):
-        if p.is_file():
-            st = p.stat()
-            out[p.relative_to(root).as_posix()] = (p.read_bytes(), st.st_ino, st.st_mtime_ns)
-    return out
 
 
 @pytest.fixture
@@ -98,12 +79,12 @@ def test_second_build_reads_everything_from_cache_and_writes_nothing(
     assert first["written"] > 0 and first["unchanged"] == 0
     assert (news_site / ".sitegen-cache" / DB_NAME).is_file()
     out = news_site / "output"
-    before = tree(out)
+    before = file_tree(out)
     dir_inode = out.stat().st_ino
     second = summary(run("build", "--site", news_site))
     assert second == {"annotated": 0, "from_cache": 3, "written": 0,
                       "unchanged": first["written"]}
-    assert tree(out) == before  # same bytes, inodes and mtimes
+    assert file_tree(out) == before  # same bytes, inodes and mtimes
     assert out.stat().st_ino == dir_inode  # not even swapped
 
 
@@ -117,20 +98,20 @@ def test_cached_annotations_render_like_fresh_ones(news_site: Path, run: Callabl
     assert fresh["annotated"] == 3 and fresh["from_cache"] == 0
     page = (tmp_path / "o2/2026/03/a/index.html").read_text()
     assert "dmitry-peskov" in page and "sanctions" in page
-    assert {k: v[0] for k, v in tree(tmp_path / "o2").items()} == {
-        k: v[0] for k, v in tree(tmp_path / "o3").items()}
+    assert {k: v[0] for k, v in file_tree(tmp_path / "o2").items()} == {
+        k: v[0] for k, v in file_tree(tmp_path / "o3").items()}
 
 
 def test_editing_one_article_reannotates_exactly_it(news_site: Path,
                                                     run: Callable[..., Result]) -> None:
     summary(run("build", "--site", news_site))
     out = news_site / "output"
-    before = tree(out)
+    before = file_tree(out)
     path = news_site / "content/b.md"
     path.write_text(path.read_text() + "\nMoscow answered within hours.\n")
     res = summary(run("build", "--site", news_site))
     assert res["annotated"] == 1 and res["from_cache"] == 2
-    after = tree(out)
+    after = file_tree(out)
     changed = {k for k in after if k not in before or after[k][0] != before[k][0]}
     assert "2026/03/b/index.html" in changed
     assert "2026/03/a/index.html" not in changed
@@ -206,8 +187,8 @@ def test_corrupt_entries_are_rebuilt_not_trusted(news_site: Path, run: Callable[
     db.close()
     res = summary(run("build", "--site", news_site, "--output", tmp_path / "o"))
     assert res["annotated"] == 3 and res["from_cache"] == 0
-    assert {k: v[0] for k, v in tree(tmp_path / "o").items()} == {
-        k: v[0] for k, v in tree(tmp_path / "ref").items()}
+    assert {k: v[0] for k, v in file_tree(tmp_path / "o").items()} == {
+        k: v[0] for k, v in file_tree(tmp_path / "ref").items()}
     # ... and the rebuilt entries are good again.
     assert summary(run("build", "--site", news_site, "--output", tmp_path / "o"))[
         "from_cache"] == 3
@@ -256,8 +237,8 @@ def test_jobs_gives_the_same_site(news_site: Path, run: Callable[..., Result],
     res = summary(run("build", "--site", news_site, "--no-cache", "--jobs", "2",
                       "--output", tmp_path / "two"))
     assert res["annotated"] == 3
-    assert {k: v[0] for k, v in tree(tmp_path / "one").items()} == {
-        k: v[0] for k, v in tree(tmp_path / "two").items()}
+    assert {k: v[0] for k, v in file_tree(tmp_path / "one").items()} == {
+        k: v[0] for k, v in file_tree(tmp_path / "two").items()}
     with pytest.raises(SystemExit) as exc:
         run("build", "--site", news_site, "--jobs", "0")
     assert exc.value.code == 2

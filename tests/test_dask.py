@@ -24,7 +24,7 @@ import pytest
 pytest.importorskip("dask")
 distributed = pytest.importorskip("distributed")
 
-from conftest import REPO, Result  # noqa: E402
+from conftest import REPO, Result, file_tree  # noqa: E402
 
 from sitegen import build_annotate  # noqa: E402
 from sitegen.annotate import dask_executor  # noqa: E402
@@ -89,13 +89,6 @@ def files(root: Path) -> dict[str, bytes]:
             for p in sorted(root.rglob("*")) if p.is_file()}
 
 
-def stat_tree(root: Path) -> dict[str, tuple[bytes, int, int]]:
-    out: dict[str, tuple[bytes, int, int]] = {}
-    for p in sorted(root.rglob("*")):
-        if p.is_file():
-            st = p.stat()
-            out[p.relative_to(root).as_posix()] = (p.read_bytes(), st.st_ino, st.st_mtime_ns)
-    return out
 
 
 def dask_build(site: Path, address: str, **options: Any) -> Any:
@@ -220,7 +213,7 @@ def test_an_unreachable_scheduler_is_a_clear_error_before_any_work(
         site: Path, run: Callable[..., Result], monkeypatch: pytest.MonkeyPatch) -> None:
     res = run("build", "--site", site)
     assert res.code == 0, res.err
-    before = stat_tree(site / "output")
+    before = file_tree(site / "output")
     monkeypatch.setattr(dask_executor, "CONNECT_TIMEOUT", 2.0)
     address = f"tcp://127.0.0.1:{free_port()}"
     res = run("build", "--site", site, "--no-cache", "--executor", "dask", "--scheduler",
@@ -229,7 +222,7 @@ def test_an_unreachable_scheduler_is_a_clear_error_before_any_work(
     assert f"cannot reach the Dask scheduler at {address}" in res.err
     assert "dask scheduler" in res.err and "Traceback" not in res.err
     assert "previous output was left as it was" in res.err
-    assert stat_tree(site / "output") == before
+    assert file_tree(site / "output") == before
     res = run("build", "--site", site, "--no-cache", "--executor", "dask")
     assert res.code == 1 and "scheduler" in res.err and "Traceback" not in res.err
 

@@ -9,23 +9,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import Result, article
+from conftest import SAMPLE_GLOSSARY, SAMPLE_KB, Result, article
 
 from sitegen.build import BuildOptions, build
 
-KB = """\
-- name: Dmitry Peskov
-  type: person
-  aliases: [Peskov]
-  description: Kremlin spokesman.
-- name: Moscow
-  type: place
-  description: Capital of Russia.
-"""
-GLOSSARY = """\
-- term: sanctions
-  definition: Measures one state takes to punish another.
-"""
+KB = SAMPLE_KB
+GLOSSARY = SAMPLE_GLOSSARY
 
 
 def files(root: Path) -> dict[str, bytes]:
