@@ -26,7 +26,7 @@ def _collect(paths: list[Path]) -> list[Path]:
 
 
 def annotate_command(paths: list[Path], to_stdout: bool, out: Path | None,
-                     site: Path | None) -> int:
+                     site: Path | None, *, all_candidates: bool = False) -> int:
     from .annotate.export import export
     from .annotate.pipeline import AnnotationContext, annotate_views
 
@@ -48,7 +48,7 @@ def annotate_command(paths: list[Path], to_stdout: bool, out: Path | None,
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
     for doc, ann, file in zip(docs, results, files, strict=True):
-        data = json.dumps(export(doc, ann), ensure_ascii=False, indent=2) + "\n"
+        data = json.dumps(export(doc, ann, all_candidates=all_candidates), ensure_ascii=False, indent=2) + "\n"
         if out is None:
             sys.stdout.write(data)
         else:

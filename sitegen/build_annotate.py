@@ -85,7 +85,12 @@ def annotate(docs: list[Document], config: SiteConfig, kb: KnowledgeBase,
     out: list[AnnotatedDocument] = []
     for d, a in zip(docs, found, strict=True):
         assert a is not None
-        out.append(AnnotatedDocument(d, a))
+        ad = AnnotatedDocument.of(d, a)
+        # What is published follows from the candidates and the thresholds (both in the
+        # key): the candidates' digest stands for the published set too.
+        if digests is not None and id(a) in digests:
+            digests[id(ad.annotations)] = digests[id(a)]
+        out.append(ad)
     return out
 
 

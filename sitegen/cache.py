@@ -34,7 +34,7 @@ from .model import Annotations, Attribution, EntityMention, GlossaryMatch, TextV
 
 CACHE_DIR = ".sitegen-cache"
 DB_NAME = "annotations.sqlite"
-SCHEMA = 1  # bump when the JSON layout of an entry changes
+SCHEMA = 2  # bump when the JSON layout of an entry changes
 SEALED = 2  # the `schema` column of a sealed entry: seal (64 hex digits) + JSON rows
 _SEAL = b"sitegen-annotations-sealed\0"
 
@@ -87,6 +87,7 @@ def annotation_settings(config: SiteConfig) -> dict[str, Any]:
         "entities": dataclasses.asdict(config.entities),
         "glossary": dataclasses.asdict(config.glossary),
         "attributions": dataclasses.asdict(config.attributions),
+        "annotate": dataclasses.asdict(config.annotate),
         "language": config.language,
     }
 
@@ -129,6 +130,8 @@ _KINDS: dict[str, tuple[type, ...]] = {
     "int": (int,),
     "str": (str,),
     "str | None": (str, type(None)),
+    "float": (float,),
+    "bool": (bool,),
 }
 _ITEM_TYPES: dict[str, type[Any]] = {
     "entities": EntityMention,

@@ -70,13 +70,16 @@ def _parser() -> argparse.ArgumentParser:
     m.add_argument("--site", type=Path, default=Path("."))
     m.add_argument("--limit", type=int, default=50)
 
-    x = sub.add_parser("annotate", help="export annotations as JSON (shared/eval/FORMAT.md)")
+    x = sub.add_parser("annotate", help="export annotations as JSON (docs/annotation-format.md)")
     x.add_argument("paths", type=Path, nargs="+", metavar="PATH")
     mode = x.add_mutually_exclusive_group(required=True)
     mode.add_argument("--json", action="store_true", help="print JSON for one file")
     mode.add_argument("--out", type=Path, help="write NAME.json per NAME.md into this folder")
     x.add_argument("--site", type=Path, default=None,
                    help="site whose config, knowledge base and glossary to use")
+    x.add_argument("--all", action="store_true", dest="all_candidates",
+                   help="export every candidate, also those held back below the publish "
+                   "threshold, each with \"published\": true/false")
     return p
 
 
@@ -139,7 +142,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "annotate":
             from .annotate_cmd import annotate_command
 
-            return annotate_command(args.paths, args.json, args.out, args.site)
+            return annotate_command(args.paths, args.json, args.out, args.site,
+                                    all_candidates=args.all_candidates)
     except SiteErrors as exc:
         for err in exc.errors:
             print(f"error: {err}", file=sys.stderr)

@@ -42,6 +42,22 @@ class AttributionsConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class PublishThresholds:
+    """Per annotation kind, the confidence an annotation needs to be shown to readers.
+    Chosen on the shared dev sets (docs/annotation-quality.md): entity precision >= 0.90,
+    attributions with the right speaker >= 0.88."""
+
+    entities: float = 0.5
+    glossary: float = 0.5
+    attributions: float = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class AnnotateConfig:
+    publish_threshold: PublishThresholds = field(default_factory=PublishThresholds)
+
+
+@dataclass(frozen=True, slots=True)
 class MarkdownConfig:
     # "escape": raw HTML in articles is shown as text; "sanitize": it is passed through an
     # allow-list sanitizer (nh3/Ammonia): safe tags and attributes only, never script.
@@ -87,6 +103,7 @@ class SiteConfig:
     entities: EntitiesConfig = field(default_factory=EntitiesConfig)
     glossary: GlossaryConfig = field(default_factory=GlossaryConfig)
     attributions: AttributionsConfig = field(default_factory=AttributionsConfig)
+    annotate: AnnotateConfig = field(default_factory=AnnotateConfig)
     markdown: MarkdownConfig = field(default_factory=MarkdownConfig)
     build: BuildConfig = field(default_factory=BuildConfig)
 
@@ -115,6 +132,7 @@ _SECTIONS: dict[str, type[Any]] = {
     "entities": EntitiesConfig,
     "glossary": GlossaryConfig,
     "attributions": AttributionsConfig,
+    "annotate": AnnotateConfig,
     "markdown": MarkdownConfig,
     "build": BuildConfig,
 }
@@ -139,7 +157,12 @@ def _unknown(key: str, known: list[str], path: Path, text: str, where: str) -> S
 
 
 def _check_type(value: Any, default: Any, key: str, path: Path, text: str) -> Any:
-    if isinstance(default, bool):
+    if isinstance(default, PublishThresholds):
+        return _thresholds(value, key, path, text)
+    if isinstance(default, float):
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+        value = float(value) if ok else value
+    elif isinstance(default, bool):
         ok = isinstance(value, bool)
     elif isinstance(default, int):
         ok = isinstance(value, int) and not isinstance(value, bool)
@@ -154,6 +177,29 @@ def _check_type(value: Any, default: Any, key: str, path: Path, text: str) -> An
             f"setting '{key}' must be a {expected}, not {value!r}", path, _key_line(text, key)
         )
     return value
+
+
+def _thresholds(value: Any, key: str, path: Path, text: str) -> PublishThresholds:
+    """`publish_threshold = 0.6` (every kind) or a table of kinds."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        values = dict.fromkeys((f.name for f in fields(PublishThresholds)), float(value))
+    elif isinstance(value, dict):
+        values = {}
+        defaults = PublishThresholds()
+        known = [f.name for f in fields(PublishThresholds)]
+        for kind, number in value.items():
+            if kind not in known:
+                raise _unknown(kind, known, path, text, f" in [annotate] {key}")
+            values[kind] = _check_type(number, getattr(defaults, kind), kind, path, text)
+    else:
+        raise SiteError(f"setting '{key}' must be a number or a table of kinds, not {value!r}",
+                        path, _key_line(text, key),
+                        hint="publish_threshold = { entities = 0.5, attributions = 0.6 }")
+    for kind, number in values.items():
+        if not 0.0 <= number <= 1.0:
+            raise SiteError(f"publish_threshold for {kind} must be between 0 and 1, "
+                            f"not {number}", path, _key_line(text, kind))
+    return PublishThresholds(**values)
 
 
 def _section(cls: type[Any], raw: Any, name: str, path: Path, text: str) -> Any:

@@ -128,6 +128,8 @@ class EntityMention:
     entity_id: str
     name: str  # canonical name
     origin: str = "model"  # "model", "kb", "document", "override"
+    confidence: float = 1.0  # calibrated probability that the mention is right (0..1)
+    published: bool = True  # shown to readers: at or above the publish threshold
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +140,8 @@ class GlossaryMatch:
     term_id: str
     term: str
     origin: str = "glossary"
+    confidence: float = 1.0
+    published: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +160,9 @@ class Attribution:
     cue_start: int = -1
     cue_end: int = -1
     via: str | None = None
+    rule: str = ""  # the construction that found it: "quote", "reported", "according", ...
+    confidence: float = 1.0  # calibrated probability that it is right, speaker included
+    published: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,8 +171,32 @@ class Annotations:
     glossary: tuple[GlossaryMatch, ...] = ()
     attributions: tuple[Attribution, ...] = ()
 
+    def published(self) -> Annotations:
+        """What readers see: the annotations at or above their publish threshold."""
+        if (all(m.published for m in self.entities) and all(g.published for g in self.glossary)
+                and all(a.published for a in self.attributions)):
+            return self
+        return Annotations(
+            entities=tuple(m for m in self.entities if m.published),
+            glossary=tuple(g for g in self.glossary if g.published),
+            attributions=tuple(a for a in self.attributions if a.published),
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class AnnotatedDocument:
+    """`annotations` are what readers see (published only); `candidates` every annotation
+    the annotators proposed, held-back ones included (the preview's inspector and
+    `sitegen annotate --all` show them)."""
+
     document: Document
     annotations: Annotations
+    candidates: Annotations | None = None
+
+    @classmethod
+    def of(cls, document: Document, candidates: Annotations) -> AnnotatedDocument:
+        return cls(document, candidates.published(), candidates)
+
+    @property
+    def all_annotations(self) -> Annotations:
+        return self.candidates if self.candidates is not None else self.annotations

@@ -79,10 +79,12 @@ def find_attributions(
 ) -> tuple[Attribution, ...]:
     text = view.text
     ctx = Context.build(doc, text)
-    find_direct(ctx)
-    find_reported(ctx)
-    find_according_to(ctx)
-    find_labelled(ctx)
+    for rule, finder in (("quote", find_direct), ("reported", find_reported),
+                         ("according", find_according_to), ("labelled", find_labelled)):
+        before = len(ctx.drafts)
+        finder(ctx)
+        for d in ctx.drafts[before:]:
+            d.rule = rule + ("-partial" if d.partial else "")
     credits = find_credits(text)
     credit_spans = [(a.start, a.end) for a in credits]
     drafts = [d for d in _dedupe(ctx.drafts)
@@ -113,7 +115,7 @@ def find_attributions(
                       "source_kind": r.kind}
         out.append(Attribution(
             kind=_kind(d, text), start=d.start, end=d.end, quote=quote,
-            cue=cue or None, cue_start=c_start, cue_end=c_end, via=d.via,
+            cue=cue or None, cue_start=c_start, cue_end=c_end, via=d.via, rule=d.rule,
             **fields,  # type: ignore[arg-type]
         ))
     out.extend(find_unverified(ctx))

@@ -64,6 +64,7 @@ def find_credits(text: str) -> list[Attribution]:
                 source_start=start, source_end=end, source_id=slugify(credit) or None,
                 source_name=credit, source_kind=_credit_kind(credit),
                 cue=text[cue_start:cue_end], cue_start=cue_start, cue_end=cue_end,
+                rule="credit",
             ))
     return out
 
@@ -82,5 +83,6 @@ def find_unverified(ctx: Context) -> list[Attribution]:
         out.append(Attribution(
             kind="unverified", start=s, end=e, quote=text[s:e],
             cue=text[cue_start:cue_end], cue_start=cue_start, cue_end=cue_end,
+            rule="unverified",
         ))
     return out

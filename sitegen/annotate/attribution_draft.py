@@ -29,6 +29,7 @@ class Draft:
     partial: bool = False  # a short quote inside a reported clause
     extra_cue: tuple[int, int] | None = None  # cue character span when there is no cue token
     cue_text: str | None = None
+    rule: str = ""  # the finder that made it: quote, reported, according, labelled
 
     @property
     def start(self) -> int:

@@ -1,4 +1,8 @@
-"""The annotation export of shared/eval/FORMAT.md: offsets in the Markdown source file."""
+"""The annotation export (docs/annotation-format.md): offsets in the Markdown source file.
+
+By default only what readers see (published annotations); with `all_candidates` every
+candidate, each with `"published": true/false`. Both carry each annotation's confidence.
+"""
 
 from __future__ import annotations
 
@@ -7,26 +11,36 @@ from typing import Any
 from ..model import Annotations, Document
 
 
-def export(document: Document, ann: Annotations) -> dict[str, Any]:
+def export(document: Document, ann: Annotations, *, all_candidates: bool = False
+           ) -> dict[str, Any]:
     view = document.view
+    if not all_candidates:
+        ann = ann.published()
 
     def src(pos: int) -> int:
         return view.source_offset(pos)
 
+    def extra(item: Any) -> dict[str, Any]:
+        out: dict[str, Any] = {"confidence": item.confidence}
+        if all_candidates:
+            out["published"] = item.published
+        return out
+
     return {
         "entities": [
             {"text": m.text, "label": m.label, "id": m.entity_id, "start": src(m.start),
-             "end": src(m.end)}
+             "end": src(m.end), **extra(m)}
             for m in ann.entities
         ],
         "glossary": [
-            {"text": g.text, "term": g.term, "start": src(g.start), "end": src(g.end)}
+            {"text": g.text, "term": g.term, "start": src(g.start), "end": src(g.end),
+             **extra(g)}
             for g in ann.glossary
         ],
         "attributions": [
             {"kind": a.kind, "source": a.source, "source_id": a.source_id,
              "source_name": a.source_name, "quote": a.quote, "cue": a.cue, "via": a.via,
-             "start": src(a.start), "end": src(a.end)}
+             "start": src(a.start), "end": src(a.end), **extra(a)}
             for a in ann.attributions
         ],
     }

@@ -9,10 +9,11 @@ from typing import Any
 from ..config import SiteConfig
 from ..kb import Glossary, KnowledgeBase
 from ..model import Annotations, TextView
-from . import attribution, entities, glossary
+from . import attribution, confidence, entities, glossary
 from .nlp import load_model
 
-ANNOTATORS_VERSION = f"e{entities.VERSION}-g{glossary.VERSION}-a{attribution.VERSION}"
+ANNOTATORS_VERSION = (f"e{entities.VERSION}-g{glossary.VERSION}-a{attribution.VERSION}"
+                      f"-c{confidence.VERSION}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,7 +24,14 @@ class AnnotationContext:
 
 
 def annotate_doc(doc: Any, view: TextView, ctx: AnnotationContext, nlp: Any) -> Annotations:
-    """Every enabled annotator over one spaCy Doc of `view.text`."""
+    """Every enabled annotator over one spaCy Doc of `view.text`, each candidate with its
+    confidence and whether it is published."""
+    return confidence.score(doc, view, candidates(doc, view, ctx, nlp),
+                            ctx.config.annotate.publish_threshold)
+
+
+def candidates(doc: Any, view: TextView, ctx: AnnotationContext, nlp: Any) -> Annotations:
+    """What the annotators propose, before confidence and publication."""
     ents = entities.find_entities(doc, view, ctx.kb) if ctx.config.entities.enabled else ()
     terms = (
         glossary.find_terms(doc, view, ctx.glossary, ents, nlp=nlp)

@@ -1,0 +1,76 @@
+"""Confidence and publication: every candidate annotation gets a calibrated probability of
+being right (learned models, `confidence_model`), and is published when it reaches the
+site's threshold for its kind (`[annotate] publish_threshold`).
+
+An author's inline correction (`[x]{entity=id}`) is the editor's word: confidence 1, always
+published.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from ..config import PublishThresholds
+from ..model import Annotations, Attribution, EntityMention, GlossaryMatch, TextView
+from .confidence_attributions import attribution_features
+from .confidence_entities import entity_features
+from .confidence_model import load, models_version
+
+VERSION = models_version()
+
+# Glossary matches come from the site's own glossary, so they are wrong only where a word is
+# used in another sense. There is no labelled glossary data to learn from: these are priors
+# (the word as defined, or an inflected form of it), documented in docs/annotation-quality.md.
+GLOSSARY_EXACT = 0.95
+GLOSSARY_INFLECTED = 0.9
+
+
+def _entities(doc: Any, view: TextView, ents: tuple[EntityMention, ...],
+              threshold: float) -> tuple[EntityMention, ...]:
+    model = load("entities")
+    feats = entity_features(doc, view, ents) if model is not None else []
+    out: list[EntityMention] = []
+    for i, m in enumerate(ents):
+        if m.origin == "override":
+            conf = 1.0
+        elif model is not None:
+            conf = model.probability(feats[i])
+        else:
+            conf = m.confidence
+        out.append(dataclasses.replace(m, confidence=conf,
+                                       published=m.origin == "override" or conf >= threshold))
+    return tuple(out)
+
+
+def _glossary(terms: tuple[GlossaryMatch, ...], threshold: float
+              ) -> tuple[GlossaryMatch, ...]:
+    out: list[GlossaryMatch] = []
+    for g in terms:
+        conf = GLOSSARY_EXACT if g.text.lower() == g.term.lower() else GLOSSARY_INFLECTED
+        out.append(dataclasses.replace(g, confidence=conf, published=conf >= threshold))
+    return tuple(out)
+
+
+def _attributions(doc: Any, view: TextView, attrs: tuple[Attribution, ...],
+                  ents: tuple[EntityMention, ...], threshold: float
+                  ) -> tuple[Attribution, ...]:
+    model = load("attributions")
+    out: list[Attribution] = []
+    for a in attrs:
+        conf = (model.probability(attribution_features(doc, view.text, a, ents))
+                if model is not None else a.confidence)
+        out.append(dataclasses.replace(a, confidence=conf, published=conf >= threshold))
+    return tuple(out)
+
+
+def score(doc: Any, view: TextView, ann: Annotations,
+          thresholds: PublishThresholds) -> Annotations:
+    """`ann` with every candidate's confidence and whether it is published."""
+    ents = _entities(doc, view, ann.entities, thresholds.entities)
+    return Annotations(
+        entities=ents,
+        glossary=_glossary(ann.glossary, thresholds.glossary),
+        attributions=_attributions(doc, view, ann.attributions, ents,
+                                   thresholds.attributions),
+    )

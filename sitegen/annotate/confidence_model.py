@@ -1,0 +1,102 @@
+"""Learned confidence models: load the shipped JSON weights and turn features into a
+calibrated probability.
+
+A model file (`sitegen/annotate/models/KIND.json`, written by `training/train_confidence.py`)
+holds a logistic model over sparse named features and an isotonic calibration map fitted on
+held-out folds of the training data:
+
+    {"kind": "attributions", "format": 1, "bias": -1.2, "weights": {"cue=say": 0.8, ...},
+     "scale": {"n_tokens": 10.0}, "calibration": {"x": [...], "y": [...]}, "trained": {...}}
+
+Scoring is pure Python (a dot product, a sigmoid and a piecewise-linear map): no training
+library is needed at build time.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import json
+import math
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+MODELS = Path(__file__).with_name("models")
+FORMAT = 1
+
+Features = dict[str, float]
+
+
+@dataclass(frozen=True, slots=True)
+class ConfidenceModel:
+    kind: str
+    bias: float
+    weights: dict[str, float]
+    scale: dict[str, float]
+    cal_x: tuple[float, ...]
+    cal_y: tuple[float, ...]
+
+    def raw(self, features: Features) -> float:
+        """The logistic model's probability before calibration."""
+        z = self.bias
+        weights, scale = self.weights, self.scale
+        for name, value in features.items():
+            w = weights.get(name)
+            if w is not None:
+                z += w * (value / scale.get(name, 1.0))
+        z = max(-40.0, min(40.0, z))
+        return 1.0 / (1.0 + math.exp(-z))
+
+    def probability(self, features: Features) -> float:
+        """The calibrated probability that the annotation is right, rounded to 3 places."""
+        p = self.raw(features)
+        return round(calibrate(p, self.cal_x, self.cal_y), 3)
+
+
+def calibrate(p: float, xs: tuple[float, ...], ys: tuple[float, ...]) -> float:
+    """Piecewise-linear interpolation of the isotonic map (clamped at its ends)."""
+    if not xs:
+        return p
+    if p <= xs[0]:
+        return ys[0]
+    if p >= xs[-1]:
+        return ys[-1]
+    i = bisect.bisect_right(xs, p)
+    x0, x1, y0, y1 = xs[i - 1], xs[i], ys[i - 1], ys[i]
+    return y0 if x1 == x0 else y0 + (y1 - y0) * (p - x0) / (x1 - x0)
+
+
+def from_json(data: dict[str, Any]) -> ConfidenceModel:
+    if data.get("format") != FORMAT:
+        raise ValueError(f"unknown confidence model format {data.get('format')!r}")
+    cal = data.get("calibration") or {}
+    return ConfidenceModel(
+        kind=str(data["kind"]), bias=float(data["bias"]),
+        weights={str(k): float(v) for k, v in data["weights"].items()},
+        scale={str(k): float(v) for k, v in data.get("scale", {}).items()},
+        cal_x=tuple(float(x) for x in cal.get("x", ())),
+        cal_y=tuple(float(y) for y in cal.get("y", ())),
+    )
+
+
+@cache
+def load(kind: str) -> ConfidenceModel | None:
+    """The shipped model for `kind` ("entities", "attributions"), or None when the package
+    has none (then every candidate keeps confidence 1.0)."""
+    path = MODELS / f"{kind}.json"
+    if not path.is_file():
+        return None
+    return from_json(json.loads(path.read_text(encoding="utf-8")))
+
+
+@cache
+def models_version() -> str:
+    """A digest of every shipped model file: part of the annotation cache key, so retrained
+    weights re-annotate every article."""
+    h = hashlib.sha256()
+    for path in sorted(MODELS.glob("*.json")):
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()[:12]
