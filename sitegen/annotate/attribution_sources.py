@@ -232,16 +232,28 @@ class Resolver:
 
     # -- resolution -----------------------------------------------------------------------
 
-    def _earlier(self, pos: int, kinds: tuple[str, ...], word: str = "") -> tuple[str, str] | None:
+    def _earlier(self, pos: int, kinds: tuple[str, ...], word: str = "",
+                 guess: bool = True) -> tuple[str, str] | None:
+        """The latest earlier source of one of `kinds` whose text has `word`; with `guess`,
+        else the latest of those kinds."""
         fallback: tuple[str, str] | None = None
         for at, kind, name, sid, text in reversed(self.history):
             if at >= pos or kind not in kinds:
                 continue
             if not word or word in text or word in name.lower():
                 return name, sid
-            if fallback is None:
+            if fallback is None and guess:
                 fallback = (name, sid)
         return fallback
+
+    def _organisation_named(self, pos: int, word: str) -> EntityMention | None:
+        """The latest organisation mentioned before `pos` whose name has the head word of a
+        definite description ('the trust' -> 'Northfield Hospital Trust')."""
+        i = bisect.bisect_left(self._ent_starts, pos)
+        for m in reversed(self.entities[:i]):
+            if m.label in ("ORG", "FAC") and word in m.name.lower().split():
+                return m
+        return None
 
     def _nearest_person(self, pos: int) -> tuple[str, str] | None:
         """The nearest earlier person: a person source, else a PERSON name in the text."""
@@ -293,8 +305,9 @@ class Resolver:
             name, sid, kind = self._from_parse(span, head, kind, start)
         if name is None:
             name = text
-            sid = slugify(text) or None
-        if sid is None:
+            # an unresolved description ('critics', 'a spokesperson') is unnamed: no id
+            sid = None if kind == "unnamed" else slugify(text) or None
+        if sid is None and kind != "unnamed":
             sid = slugify(name) or None
         if kind != "unnamed" and head_lower not in FIRST_PERSON:
             self.history.append((start, kind, name, sid or "", text.lower()))
@@ -324,14 +337,30 @@ class Resolver:
         lemma = head.lemma_.lower()
         definite = any(t.dep_ == "det" and t.lower_ in ("the", "this", "that") for t in span)
         if not has_name and definite:
+            named = self._organisation_named(start, head.lower_)
+            if named is not None:
+                return named.name, named.entity_id, "organisation"
             if lemma in ORG_HEADS or lemma in DOCUMENT_HEADS or lemma in MEDIA_HEADS:
                 found = self._earlier(start, ("organisation", "media"), lemma)
                 if found:
                     return found[0], found[1], kind
             elif lemma in PERSON_HEADS:
-                found = self._earlier(start, ("person",), lemma)
+                # 'the spokesperson': only an earlier source called so, never a guess
+                found = self._earlier(start, ("person",), lemma, guess=False)
                 if found:
                     return found[0], found[1], "person"
+        if not has_name and lemma in PERSON_HEADS:
+            # 'a spokesperson for the ministry': the organisation speaks through them
+            for prep in head.children:
+                if prep.dep_ == "prep" and prep.lower_ in ("for", "of", "at"):
+                    obj = next((c for c in prep.children if c.dep_ == "pobj"), None)
+                    if obj is not None:
+                        org = self._mention(obj.idx, obj.idx + len(obj.text))
+                        if org is not None and org.label != "PERSON":
+                            return org.name, org.entity_id, "organisation"
+                        named = self._organisation_named(start, obj.lower_)
+                        if named is not None:
+                            return named.name, named.entity_id, "organisation"
         if head.pos_ == "PROPN":
             words = [t.text for t in span if t.pos_ == "PROPN" and t.i <= head.i
                      and t.i >= head.i - 3 and t.text[:1].isupper()]
