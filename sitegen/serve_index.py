@@ -33,7 +33,6 @@ from .kb import LABEL_TYPES, Entity, Glossary, KnowledgeBase
 from .model import AnnotatedDocument, Attribution
 
 
-
 def _sort_date(date: dt.datetime | None) -> dt.datetime:
     """As build_index orders articles: naive UTC, undated ones last."""
     if date is None:
