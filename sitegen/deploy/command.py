@@ -117,7 +117,7 @@ def _fs(target: DeployTarget, files: dict[str, LocalFile], delete: bool,
         raise fs.error(f"{type(exc).__name__}: {exc}", "run the deploy again: it resumes "
                        "where it stopped") from None
     print(f"uploaded {outcome.uploaded} files ({human(outcome.uploaded_bytes)}), kept "
-          f"{outcome.kept}, deleted {outcome.deleted} ({human(outcome.deleted_bytes)}) "
+          f"{outcome.kept}, deleted {outcome.deleted} files ({human(outcome.deleted_bytes)}) "
           f"in {outcome.seconds:.1f} s")
     return 0
 

@@ -163,8 +163,8 @@ class FsTarget:
                 self.fs.makedirs(parent, exist_ok=True)
                 self._made.add(parent)
             name = final.rsplit("/", 1)[-1]
-            tmp = f"{parent}/.{name}.sitegen-{os.getpid()}" if parent else \
-                f".{name}.sitegen-{os.getpid()}"
+            # A fixed name: the re-run of an interrupted deploy overwrites and renames it.
+            tmp = f"{parent}/.{name}.sitegen-tmp" if parent else f".{name}.sitegen-tmp"
             self.fs.pipe_file(tmp, data)
             self.fs.mv(tmp, final)
         else:
