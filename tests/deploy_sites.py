@@ -19,7 +19,8 @@ _LINK = re.compile(r'(?:href|src)="([^"#:]+)"')
 def write_site(site: Path, version: int) -> Path:
     """A site folder with site.toml and a built-looking output/ of `version` (1 or 2)."""
     site.mkdir(parents=True, exist_ok=True)
-    (site / "site.toml").write_text('title = "Deploy test"\n', "utf-8")
+    if not (site / "site.toml").is_file():
+        (site / "site.toml").write_text('title = "Deploy test"\n', "utf-8")
     out = site / "output"
     if out.exists():
         shutil.rmtree(out)
