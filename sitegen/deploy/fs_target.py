@@ -53,6 +53,7 @@ class FsTarget:
         except (ValueError, TypeError, OSError) as exc:
             raise self.error(f"cannot open the target: {exc}",
                              "check the URL and the [deploy] options") from None
+        self.fs.invalidate_cache()  # a listing cached by an earlier deploy in this process
         protocol = self.fs.protocol
         self.protocol = protocol if isinstance(protocol, str) else protocol[0]
         self.root = root.rstrip("/")
