@@ -96,8 +96,10 @@ class FsTarget:
         for name, info in found.items():
             if info.get("type", "file") != "file":
                 continue
-            rel = str(strip(name))[base:]
-            out[rel] = RemoteFile(int(info.get("size") or 0), _md5(info))
+            path = str(strip(name))
+            if self.root and not path.startswith(self.root + "/"):
+                continue  # a sibling that only shares the prefix ("news" vs "newsletter")
+            out[path[base:]] = RemoteFile(int(info.get("size") or 0), _md5(info))
         return out
 
     def remote_md5(self, rel: str) -> str | None:

@@ -28,6 +28,10 @@ from .plan import RemoteManifest, parse_manifest
 from .targets import DeployTarget, git_remote, scrub, url_secrets
 
 _EXTRA = (".nojekyll", "CNAME", MANIFEST_NAME)
+# Set by a git hook or a wrapper, they would point git at another repository.
+_REPO_VARIABLES = {"GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY",
+                   "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_NAMESPACE", "GIT_PREFIX",
+                   "GIT_COMMON_DIR", "GIT_CEILING_DIRECTORIES"}
 _TIMEOUT = 900  # seconds for one git command (a first push of a large site)
 
 
@@ -54,8 +58,7 @@ class GitTarget:
 
     def git(self, *args: str, work_tree: Path | None = None, data: bytes | None = None,
             check: bool = True) -> str:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")
-               or k.startswith(("GIT_AUTHOR_", "GIT_COMMITTER_", "GIT_SSH"))}
+        env = {k: v for k, v in os.environ.items() if k not in _REPO_VARIABLES}
         env.update(GIT_DIR=str(self.repo), GIT_INDEX_FILE=str(self.repo / "sitegen-index"),
                    GIT_TERMINAL_PROMPT="0")
         if work_tree is not None:
