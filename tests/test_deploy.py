@@ -73,6 +73,7 @@ def test_new_version_deletes_only_sitegen_files(run: Run, tmp_path: Path) -> Non
     expected = tree(site / "output")
     expected.update({"someone-else.txt": b"keep me", "a00/notes.txt": b"keep me too"})
     assert tree(www) == expected
+    assert not (www / "a01").exists() and (www / "a00").is_dir()  # emptied folders go
 
 
 def test_deleting_a_large_share_needs_yes(run: Run, tmp_path: Path) -> None:

@@ -138,6 +138,20 @@ class FsTarget:
                 self.fs.rm_file(self.path(rel))
 
         self.retry(gone, rel)
+        if self.protocol in _RENAME_PROTOCOLS:
+            self._prune(rel)
+
+    def _prune(self, rel: str) -> None:
+        """Remove the folders a delete left empty (a web server would list or refuse an
+        empty folder instead of answering 404); a folder with anything in it stays."""
+        parts = rel.split("/")[:-1]
+        while parts:
+            try:
+                self.fs.rmdir(self.path("/".join(parts)))
+            except OSError:
+                return
+            self._made.discard(self.path("/".join(parts)))
+            parts.pop()
 
     def headers(self, rel: str, siblings: Mapping[str, object]) -> dict[str, Any]:
         ctype, encoding = content_type(rel, siblings)
