@@ -255,3 +255,41 @@ def test_file_kinds_and_headers(tmp_path: Path) -> None:
     headers = s3.headers("static/app.js.gz", {"static/app.js": None})
     assert headers["ContentEncoding"] == "gzip"
     assert headers["ContentType"].startswith("text/javascript")
+
+
+def test_transient_errors_are_retried_and_lasting_ones_explained(
+        run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = write_site(tmp_path / "site", 1)
+    www = tmp_path / "www"
+    monkeypatch.setattr("sitegen.deploy.fs_target.time.sleep", lambda s: None)
+    put = FsTarget._write
+    failures = {"style.css": 2}
+
+    def flaky(self: FsTarget, rel: str, data: bytes, headers: dict[str, Any]) -> None:
+        if failures.get(rel, 0) > 0:
+            failures[rel] -= 1
+            raise ConnectionResetError("connection reset by peer")
+        put(self, rel, data, headers)
+
+    monkeypatch.setattr(FsTarget, "_write", flaky)
+    r = deploy(run, site, www)
+    assert r.code == 0, r.err
+    assert failures["style.css"] == 0 and tree(www) == tree(site / "output")
+
+    def denied(self: FsTarget, rel: str, data: bytes, headers: dict[str, Any]) -> None:
+        if rel == "a03/index.html":
+            raise PermissionError("Access Denied")
+        put(self, rel, data, headers)
+
+    monkeypatch.setattr(FsTarget, "_write", denied)
+    (site / "output" / "a03" / "index.html").write_text("<h1>New</h1>\n", "utf-8")
+    r = deploy(run, site, www)
+    assert r.code == 1
+    assert "a03/index.html -> command line" in r.err and "permission denied" in r.err
+    assert "hint: check the credentials" in r.err
+
+    failures["a05/index.html"] = 99
+    monkeypatch.setattr(FsTarget, "_write", flaky)
+    (site / "output" / "a05" / "index.html").write_text("<h1>New</h1>\n", "utf-8")
+    r = deploy(run, site, www)
+    assert r.code == 1 and "failed after 4 tries" in r.err and "run the deploy again" in r.err
