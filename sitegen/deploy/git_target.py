@@ -79,7 +79,8 @@ class GitTarget:
                              "check the network, then run the deploy again") from None
         if check and done.returncode != 0:
             message = done.stderr.decode("utf-8", "replace").strip() or f"exit {done.returncode}"
-            raise self.error(f"git {args[0]} failed: {message}", _hint(args[0], message))
+            command = next(a for a in args if not a.startswith("-"))
+            raise self.error(f"git {command} failed: {message}", _hint(command, message))
         return done.stdout.decode("utf-8", "surrogateescape")
 
     def error(self, message: str, hint: str) -> SiteError:
@@ -119,8 +120,10 @@ class GitTarget:
         owned = set(previous.files) if previous is not None else before - {"CNAME"}
         gone = sorted((owned & before) - set(files) - set(_EXTRA))
         if delete and gone:
-            self.git("rm", "-q", "--cached", "--ignore-unmatch", "--pathspec-from-file=-",
-                     "--pathspec-file-nul", data="\0".join(gone).encode("utf-8"))
+            # Literal paths: a file named "*.html" must not match every page.
+            self.git("--literal-pathspecs", "rm", "-q", "--cached", "--ignore-unmatch",
+                     "--pathspec-from-file=-", "--pathspec-file-nul",
+                     data="\0".join(gone).encode("utf-8"))
         self.git("add", "--force", "--ignore-removal", "--", ".", f":(exclude){MARKER}",
                  f":(exclude){MANIFEST_NAME}", work_tree=output)
         manifest = RemoteManifest(files={f.rel: (f.sha256, f.size) for f in files.values()})
