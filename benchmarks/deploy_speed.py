@@ -23,11 +23,11 @@ from pathlib import Path
 from sitegen.cli import main
 
 
-def deploy(site: Path, target: str) -> tuple[float, str]:
+def deploy(site: Path, target: str, *extra: str) -> tuple[float, str]:
     out = io.StringIO()
     t0 = time.perf_counter()
     with contextlib.redirect_stdout(out):
-        code = main(["deploy", target, "--site", str(site)])
+        code = main(["deploy", target, "--site", str(site), *extra])
     seconds = time.perf_counter() - t0
     if code != 0:
         raise SystemExit(f"deploy to {target} failed ({code}):\n{out.getvalue()}")
@@ -49,7 +49,10 @@ def main_() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     ap.add_argument("site", type=Path)
     ap.add_argument("--edit", action="store_true", help="also edit one article and rebuild")
+    ap.add_argument("--no-check", action="store_true",
+                    help="deploy with --no-check (time the deploy without the link check)")
     args = ap.parse_args()
+    extra = ["--no-check"] if args.no_check else []
     from moto.server import ThreadedMotoServer
 
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
@@ -68,7 +71,7 @@ def main_() -> None:
         print(f"site: {args.site} ({files} files in output/)")
         for name, url in targets.items():
             for step in ("first deploy", "no-change redeploy"):
-                seconds, summary = deploy(args.site, url)
+                seconds, summary = deploy(args.site, url, *extra)
                 print(f"{name:6} {step:22} {seconds:6.2f} s  {summary}")
         if args.edit:
             edit_one_article(args.site)
@@ -77,7 +80,7 @@ def main_() -> None:
                 main(["build", "--site", str(args.site)])
             print(f"one-article edit: rebuilt in {time.perf_counter() - t0:.1f} s")
             for name, url in targets.items():
-                seconds, summary = deploy(args.site, url)
+                seconds, summary = deploy(args.site, url, *extra)
                 print(f"{name:6} {'one-article redeploy':22} {seconds:6.2f} s  {summary}")
     finally:
         server.stop()

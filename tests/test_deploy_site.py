@@ -27,6 +27,8 @@ def test_deploy_a_built_site(run: Run, make_site: Callable[..., Path], tmp_path:
     assert r.code == 1
     assert "broken links" in r.err and "nowhere" in r.err and "--force" in r.err
     assert not www.exists()
+    r = run("deploy", str(tmp_path / "www2"), "--site", site, "--no-check")
+    assert r.code == 0, r.err  # CI that ran 'sitegen check' itself
 
     b = site / "content" / "b.md"
     b.write_text(article("Harbour reopens", "Ships are back.", date="2026-03-02"), "utf-8")

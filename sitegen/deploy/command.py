@@ -42,6 +42,9 @@ def add_parser(sub: Any) -> None:
     d.add_argument("--force", action="store_true",
                    help="deploy even if the output is older than the sources or 'sitegen "
                    "check' fails")
+    d.add_argument("--no-check", action="store_true",
+                   help="skip 'sitegen check' (when CI ran it already); staleness is still "
+                   "checked")
     d.add_argument("--workers", type=int, default=None, metavar="N",
                    help="parallel uploads (default: the target's workers, 8)")
 
@@ -66,7 +69,7 @@ def deploy_command(args: argparse.Namespace) -> int:
     from .files import local_files
     from .preflight import preflight, site_cache
 
-    record = preflight(config, output, force=args.force)
+    record = preflight(config, output, force=args.force, check=not args.no_check)
     files = local_files(output, record.output)
     delete = target.delete if args.delete is None else args.delete
     mode = " (dry run: nothing is changed)" if args.dry_run else ""

@@ -124,9 +124,10 @@ def check_output(config: SiteConfig, output: Path, record: Manifest) -> list[str
     return [str(b) for b in report.broken]
 
 
-def preflight(config: SiteConfig, output: Path, *, force: bool) -> Manifest:
-    """Refuse a missing, foreign, stale or broken output (the last two unless `force`);
-    returns the build manifest (its hashes spare the deploy re-reading unchanged files)."""
+def preflight(config: SiteConfig, output: Path, *, force: bool, check: bool = True
+              ) -> Manifest:
+    """Refuse a missing, foreign, stale or (when `check`) broken output (the last two unless
+    `force`); returns the build manifest (its hashes spare re-reading unchanged files)."""
     require_output(output)
     record = build_record(config, output)
     if force:
@@ -135,7 +136,7 @@ def preflight(config: SiteConfig, output: Path, *, force: bool) -> Manifest:
     reason = stale_reason(config, output, record)
     if reason is not None:
         raise SiteError(f"the built site is out of date: {reason}", hint=_BUILD_HINT)
-    broken = check_output(config, output, record)
+    broken = check_output(config, output, record) if check else []
     if broken:
         shown = "\n  ".join(broken[:10]) + (f"\n  ... and {len(broken) - 10} more"
                                              if len(broken) > 10 else "")
