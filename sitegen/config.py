@@ -92,7 +92,9 @@ class SiteConfig:
     attributions: AttributionsConfig = field(default_factory=AttributionsConfig)
     markdown: MarkdownConfig = field(default_factory=MarkdownConfig)
     build: BuildConfig = field(default_factory=BuildConfig)
-    deploy: tuple[DeployTarget, ...] = ()  # [deploy.NAME] sections (sitegen/deploy/targets.py)
+    # [deploy.NAME] sections (sitegen/deploy/targets.py); not in repr: pages do not depend
+    # on them, so editing them re-renders nothing (build_pages.render_salt hashes the repr).
+    deploy: tuple[DeployTarget, ...] = field(default=(), repr=False)
 
     @property
     def content_path(self) -> Path:
