@@ -10,7 +10,7 @@ the protocol's own configuration (AWS profiles, ~/.ssh, ...), never from site.to
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -281,15 +281,3 @@ def _local_url(url: str, base: Path) -> str:
 
 class UsageError(SiteError):
     """A command-line mistake (exit 2), like argparse's own."""
-
-
-@dataclass(slots=True)
-class Counts:
-    """Files and bytes per outcome, for the summary line."""
-
-    files: dict[str, int] = field(default_factory=dict)
-    size: dict[str, int] = field(default_factory=dict)
-
-    def add(self, what: str, size: int) -> None:
-        self.files[what] = self.files.get(what, 0) + 1
-        self.size[what] = self.size.get(what, 0) + size
