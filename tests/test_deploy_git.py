@@ -106,3 +106,18 @@ def test_git_url_forms() -> None:
     assert not is_git_url("/srv/www")
     assert git_remote("git+file:///srv/site.git#main") == ("file:///srv/site.git", "main")
     assert git_remote("git@github.com:org/site.git") == ("git@github.com:org/site.git", "")
+
+
+def test_git_large_delete_needs_yes(run: Run, tmp_path: Path, bare: Path) -> None:
+    site = write_site(tmp_path / "site", 1)
+    configure(site, bare)
+    assert run("deploy", "--site", site, "--force").code == 0
+    tip = git(bare, "rev-parse", "gh-pages")
+    for i in range(20):
+        (site / "output" / f"a{i:02d}" / "index.html").unlink()
+    r = run("deploy", "--site", site, "--force")
+    assert r.code == 1 and "deletes 20 of the" in r.err and "--yes" in r.err
+    assert git(bare, "rev-parse", "gh-pages") == tip  # nothing pushed
+    r = run("deploy", "--site", site, "--force", "--yes")
+    assert r.code == 0 and "20 deleted" in r.out, r.err
+    assert "a00/index.html" not in files_on(bare)
