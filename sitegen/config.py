@@ -52,7 +52,7 @@ class PublishThresholds:
 
     entities: float = 0.5
     glossary: float = 0.5
-    attributions: float = 0.5
+    attributions: float = 0.65
 
 
 @dataclass(frozen=True, slots=True)
