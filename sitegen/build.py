@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 # Heavy modules (spaCy, markdown-it, Jinja2) are imported where needed: a rebuild with
 # nothing changed only stats and hashes its inputs.
-__all__ = ["PARALLEL_THRESHOLD", "BuildOptions", "BuildReport", "annotate", "build", "clean",
+__all__ = ["PARALLEL_THRESHOLD", "BuildOptions", "BuildReport", "annotate", "build",
            "default_jobs", "is_published", "load_data", "parse_all"]
 
 
@@ -378,30 +378,3 @@ if hasattr(os, "register_at_fork"):
 def _naive(date: dt.datetime) -> dt.datetime:
     return date.replace(tzinfo=None) if date.tzinfo is None else date.astimezone(
         dt.UTC).replace(tzinfo=None)
-
-
-def clean(site: Path) -> list[Path]:
-    """Delete the site's output folder and annotation cache; returns what was removed.
-
-    Refuses to delete an output folder that sitegen did not write (it has no marker file).
-    """
-    import shutil
-
-    from .write import MARKER
-
-    config = load_config(site.resolve())
-    output = config.root / "output"
-    removed: list[Path] = []
-    if output.is_dir() and not output.is_symlink():
-        if not (output / MARKER).is_file():
-            raise SiteError(
-                f"refusing to delete {output}: it was not written by sitegen (no {MARKER})",
-                hint="delete it yourself if it is really not needed",
-            )
-        shutil.rmtree(output)
-        removed.append(output)
-    cache = cache_dir(config.root)
-    if cache.is_dir() and not cache.is_symlink():
-        shutil.rmtree(cache)
-        removed.append(cache)
-    return removed
