@@ -42,13 +42,16 @@ def fit(exs: list[Example], seed: int) -> tuple[dict[str, Any], list[float]]:
     from sklearn.model_selection import GroupKFold
 
     vec = DictVectorizer(sparse=True)
-    x = vec.fit_transform([e.features for e in exs])
+    x = vec.fit_transform([e.features for e in exs]).tocsr()
+    # liblinear takes 32-bit indices only (DictVectorizer may give 64-bit ones)
+    x.indices = x.indices.astype(np.int32)
+    x.indptr = x.indptr.astype(np.int32)
     y = np.array([e.label for e in exs])
     groups = np.array([e.article for e in exs])
     # Shuffle the articles into folds with the seed (GroupKFold itself is deterministic).
     rng = np.random.default_rng(seed)
     names = sorted(set(groups.tolist()))
-    order = {name: int(i) for i, name in enumerate(rng.permutation(len(names)))}
+    order = {name: int(k) for name, k in zip(names, rng.permutation(len(names)), strict=True)}
     fold_of = np.array([order[g] % 5 for g in groups])
     best: tuple[float, float, np.ndarray] | None = None
     for c in (0.03, 0.1, 0.3, 1.0, 3.0):
@@ -93,6 +96,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--cache", type=Path, default=None,
                    help="keep the spaCy parses here (DocBin) for quicker re-runs")
     p.add_argument("--out", type=Path, default=MODELS)
+    p.add_argument("--articles", default="prose.txt",
+                   help="for entities: learn from the articles this file in the data folder "
+                        "lists (default prose.txt, the running-text ones; '' for all)")
     args = p.parse_args(argv)
     if not args.data.is_dir():
         print(f"no training data at {args.data}", file=sys.stderr)
@@ -101,6 +107,10 @@ def main(argv: list[str] | None = None) -> int:
     for kind in kinds:
         started = time.perf_counter()
         exs = list(examples(args.data / SETS[kind], kind, cache=args.cache))
+        listing = args.data / SETS[kind] / args.articles if args.articles else None
+        if kind == "entities" and listing is not None and listing.is_file():
+            keep = set(listing.read_text(encoding="utf-8").split())
+            exs = [e for e in exs if e.article in keep]
         print(f"{kind}: {len(exs)} candidates from {args.data / SETS[kind]}, "
               f"{sum(e.label for e in exs)} right ({time.perf_counter() - started:.0f} s)")
         data, oof = fit(exs, args.seed)
