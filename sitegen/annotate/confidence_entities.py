@@ -79,7 +79,8 @@ def entity_features(doc: Any, view: TextView, ents: tuple[EntityMention, ...]
         f: Features = {f"label={m.label}": 1.0, f"origin={m.origin}": 1.0,
                        f"label*origin={m.label}|{m.origin}": 1.0}
 
-        def add(name: str, value: float = 1.0, crossed: bool = True) -> None:
+        def add(name: str, value: float = 1.0, crossed: bool = True, f: Features = f,
+                c: str = c) -> None:
             f[name] = value
             if crossed:
                 f[f"{name}*{c}"] = value
@@ -111,6 +112,10 @@ def entity_features(doc: Any, view: TextView, ents: tuple[EntityMention, ...]
         if block:
             add(f"block={block}")
         add(f"repeats={_bucket(per_id[m.entity_id], (1, 2, 4, 8))}")
+        if m.name and m.name != m.text and m.text.lower() in m.name.lower():
+            add("short_form_of_full_name")
+        elif len(m.name.split()) > 1:
+            add("full_name")
         if len(labels_of.get(m.entity_id, ())) > 1:
             add("id_mixed_types")
         if len(words) == 1 and lower.get(m.text.lower()):
