@@ -172,7 +172,23 @@ class Resolver:
             if word in lower or (self.common_word(word) and not named_elsewhere(word)):
                 continue
             kept.append(c)
-        self.cands = kept
+        self.cands = [c for c in kept if c.fixed or not self._part_of_numbered_name(c)]
+
+    def _part_of_numbered_name(self, c: Cand) -> bool:
+        """"Natura" of "Natura 2000", "Euro" of "Euro 96": one word and the number that
+        follows it name one thing together; the word alone names nothing. (A score, "Italy
+        21-18", is a number joined to another by a dash.)"""
+        span = self.doc.char_span(c.start, c.end)
+        if span is None or len(span) != 1 or span.end + 1 > len(self.doc):
+            return False
+        tok = span[0]
+        if span.end >= len(self.doc) or tok.whitespace_ != " ":
+            return False
+        num = self.doc[span.end]
+        after = self.doc[num.i + 1] if num.i + 1 < len(self.doc) else None
+        return bool(num.like_num and num.text.isdigit() and len(num.text) >= 2
+                    and (after is None or after.text not in {"-", "\u2013", "/", ":"})
+                    and not (after is not None and after.like_num))
 
     def _press_context(self, c: Cand) -> bool:
         """"the daily X", "X newspaper", "the X newspaper reported"."""
