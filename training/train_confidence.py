@@ -58,7 +58,7 @@ def fit(exs: list[Example], seed: int) -> tuple[dict[str, Any], list[float]]:
         oof = np.zeros(len(y))
         for k in range(5):
             train, test = fold_of != k, fold_of == k
-            model = LogisticRegression(C=c, max_iter=2000, solver="liblinear")
+            model = LogisticRegression(C=c, max_iter=2000, solver="liblinear", random_state=seed)
             model.fit(x[train], y[train])
             oof[test] = model.predict_proba(x[test])[:, 1]
         loss = log_loss(y, oof)
@@ -71,7 +71,7 @@ def fit(exs: list[Example], seed: int) -> tuple[dict[str, Any], list[float]]:
     iso = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0)
     iso.fit(oof, y)
     calibrated = iso.predict(oof).tolist()
-    model = LogisticRegression(C=c, max_iter=2000, solver="liblinear")
+    model = LogisticRegression(C=c, max_iter=2000, solver="liblinear", random_state=seed)
     model.fit(x, y)
     weights = {name: round(float(w), 5) for name, w in
                zip(vec.get_feature_names_out(), model.coef_[0], strict=True) if abs(w) >= 1e-5}
