@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 from conftest import Result, article
 
-from sitegen.annotate import entities
 from sitegen.annotate.confidence_model import load
 from sitegen.annotate.pipeline import AnnotationContext, candidates
 from sitegen.config import SiteConfig

@@ -16,8 +16,10 @@ a good person differs from what makes a good place):
 - world knowledge: a known place (GeoNames, major or minor), a nationality-like word;
 - the context: the lower-case word before and after (in X, X said, X beat), a role word in
   front, brackets around it;
-- the article: how often it repeats the name, whether its mentions agree on a type, how
-  numeric the article is (results and tables), the block kind (heading, list, paragraph).
+- the article: how often it repeats the name, whether its mentions agree on a type and how
+  many of spaCy's own labels for the name agree with the final type, how numeric the
+  article is (results and tables) and how much it reads like a sports report (where teams
+  are named after places), the block kind (heading, list, paragraph).
 """
 
 from __future__ import annotations
@@ -33,6 +35,14 @@ from .entity_gazetteer import is_title, looks_demonym, place_rank
 
 PLACE = frozenset({"GPE", "LOC", "FAC"})
 WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*")
+# Words of sports reports, where teams are named after their towns and countries.
+SPORT_WORDS = frozenset({
+    "beat", "beaten", "match", "matches", "goal", "goals", "scored", "season", "league",
+    "cup", "championship", "tournament", "innings", "wickets", "points", "coach", "striker",
+    "midfielder", "defender", "race", "win", "won", "drew", "draw", "final", "semifinal",
+    "quarterfinal", "game", "games", "team", "teams", "players", "player", "club", "clubs",
+    "victory", "defeat", "seed", "seeded", "round", "title",
+})
 
 
 def _bucket(n: float, edges: tuple[float, ...]) -> str:
@@ -70,6 +80,16 @@ def entity_features(doc: Any, view: TextView, ents: tuple[EntityMention, ...]
     for m in ents:
         labels_of.setdefault(m.entity_id, set()).add(_coarse(m.label))
     lower = _lower_words(text)
+    # spaCy's own label on each mention of a name: do its votes agree with the final type?
+    votes: dict[str, Counter[str]] = {}
+    for m in ents:
+        i = bisect.bisect_right(starts, m.start) - 1
+        if 0 <= i < len(doc):
+            spacy_label = doc[i].ent_type_
+            votes.setdefault(m.text.lower(), Counter())[
+                _coarse(spacy_label) if spacy_label else "-"] += 1
+    sport = sum(lower.get(w, 0) for w in SPORT_WORDS) / max(1, len(text.split())) * 100
+    doc_sport = _bucket(round(sport, 2), (0.0, 0.5, 1.5))
     n_tok = max(1, len(doc))
     numeric = sum(1 for t in doc if t.like_num) / n_tok
     doc_numeric = _bucket(round(numeric, 3), (0.02, 0.05, 0.1))
@@ -108,6 +128,11 @@ def entity_features(doc: Any, view: TextView, ents: tuple[EntityMention, ...]
         if looks_demonym(m.text):
             add("demonym_like")
         add(f"doc_numeric={doc_numeric}")
+        add(f"doc_sport={doc_sport}")
+        v = votes.get(m.text.lower())
+        if v and sum(v.values()) > 1:
+            share = v.get(c, 0) / sum(v.values())
+            add(f"spacy_vote_share={_bucket(round(share, 2), (0.0, 0.5, 0.99))}")
         block = view.block_at(m.start)
         if block:
             add(f"block={block}")
