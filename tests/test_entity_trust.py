@@ -122,6 +122,26 @@ def test_hospitals_are_facilities_and_hospital_groups_organisations(nlp: Any) ->
     assert found.get("Noord Hospital Group") == "ORG"
 
 
+def test_a_hospital_name_the_model_cut_short_is_completed(nlp: Any) -> None:
+    found = named(find(nlp, "St Anne's Hospital, which uses the pool for rehabilitation, "
+                            "declined to comment, Tom Hargreaves said."))
+    assert found.get("St Anne's Hospital") == "FAC"
+    assert "St Anne" not in found
+
+
+def test_a_dateline_names_a_place(nlp: Any) -> None:
+    found = find(nlp, "MILLFORD \u2014 The Millford town council voted on Tuesday to close the "
+                      "Westbrook swimming pool, councillor Priya Natarajan said.")
+    assert [(m.text, m.label) for m in found if m.start == 0] == [("MILLFORD", "GPE")]
+    assert all(m.label == "GPE" for m in found if m.text.lower() == "millford")
+
+
+def test_a_headline_in_capitals_is_no_dateline(nlp: Any) -> None:
+    found = find(nlp, "RUGBY - HARLINGEN CLUB WINS CUP.\n\nThe Harlingen club won the cup "
+                      "on Saturday, coach Pieter Bakker said.")
+    assert not any(m.text == "RUGBY" for m in found)
+
+
 def test_a_role_inside_a_name_the_model_joined_splits_it(nlp: Any) -> None:
     found = named(find(nlp, "The mayor cut the ribbon, watched by Harlingen Mayor Lena Vos, "
                             "Water Board Chair Pieter de Wit and about 200 guests."))

@@ -10,6 +10,8 @@
   heading, or stands before a role: "Caretaker Prime Minister", "Opposition Leader") is no
   name when it is a common word: written in lower case elsewhere in the article, or a
   dictionary word that the article never capitalises where capitals mean something.
+- A dateline ("ROTTERDAM — ...", "LONDON 1996-08-30") names a place, wherever else the
+  article uses the name.
 - What a name is follows from its head word where that is unambiguous: laws and
   regulations ("... Regulation", "... Act") are LAW, newspapers ("... Times", "the daily
   X") are organisations, hospitals and clinics are facilities.
@@ -57,6 +59,14 @@ PRESS_WORDS = frozenset({"newspaper", "daily", "weekly", "tabloid", "paper", "ma
                          "broadsheet", "newsweekly"})
 # Head words of hospitals and clinics: facilities (a "... Hospital Group" is an organisation).
 FACILITY_HEADS = frozenset({"hospital", "clinic", "infirmary", "hospice", "sanatorium"})
+# "St Anne's Hospital" where the model stopped at "St Anne": the head word completes it.
+FACILITY_TAIL = re.compile(
+    r"(?:['\u2019]s)?\s(?:Hospital|Clinic|Infirmary|Hospice|Medical\s+Cent(?:re|er))\b")
+# A dateline opening a block: a place in capitals, then a dash or a date
+# ("ROTTERDAM — ...", "LONDON 1996-08-30").
+DATELINE = re.compile(
+    r"(?:^|\n\n)([A-Z][A-Z.'\-]+(?: [A-Z][A-Z.'\-]+){0,3})"
+    r"(?=\s*(?:[\u2014\u2013]|-\s|,?\s+\d{4}-\d\d-\d\d))")
 
 
 def norm_key(text: str) -> str:
@@ -121,6 +131,7 @@ class Resolver:
 
     def run(self) -> list[Cand]:
         self._drop_common_words()
+        self._complete_facilities()
         self._collect()
         self._decide_labels()
         self._propagate()
@@ -190,6 +201,29 @@ class Resolver:
                     and (after is None or after.text not in {"-", "\u2013", "/", ":"})
                     and not (after is not None and after.like_num))
 
+    def _complete_facilities(self) -> None:
+        """Extend a name to the facility head word the model left out ("St Anne" + "'s
+        Hospital"): the whole is a facility."""
+        for c in self.cands:
+            if c.fixed:
+                continue
+            m = FACILITY_TAIL.match(self.text, c.end)
+            if m is None:
+                continue
+            end = m.end()
+            if any(o is not c and o.fixed and o.start < end and c.start < o.end
+                   for o in self.cands):
+                continue
+            self.cands = [o for o in self.cands if o is c or not (
+                o.start < end and c.start < o.end)]
+            c.end, c.label = end, "FAC"
+
+    def datelines(self) -> list[tuple[int, int]]:
+        """(start, end) of each dateline's place name."""
+        return [(m.start(1), m.end(1)) for m in DATELINE.finditer(self.text)
+                if m.group(1).upper() not in ("UPDATE", "BREAKING", "EXCLUSIVE", "ANALYSIS")
+                and not _inside_range(m.start(1), self.caps)]  # a headline in capitals
+
     def _press_context(self, c: Cand) -> bool:
         """"the daily X", "X newspaper", "the X newspaper reported"."""
         before = self.text[max(0, c.start - 20):c.start].lower().split()
@@ -236,9 +270,26 @@ class Resolver:
             if g.fixed is None:
                 full = self.groups[min(options, key=lambda o: (o[2], o[0]))[1]]
                 g.label = full.label
+        self._dateline_places()
         for c in self.cands:
             if not c.fixed:
                 c.label = self.groups[norm_key(self.text[c.start:c.end])].label
+
+    def _dateline_places(self) -> None:
+        """A dateline names a place: its name is a place throughout the article."""
+        for start, end in self.datelines():
+            if _overlaps([(c.start, c.end) for c in self.cands if c.fixed], start, end):
+                continue
+            key = norm_key(self.text[start:end])
+            same = [c for c in self.cands if c.start == start and c.end == end]
+            if not same:
+                if _overlaps([(c.start, c.end) for c in self.cands], start, end):
+                    continue
+                self.cands.append(Cand(start, end, "GPE", "document"))
+                self.group(key).forms[self.text[start:end]] += 1
+            g = self.group(key)
+            if g.fixed is None:
+                g.label = "GPE"
 
     def _propagate(self) -> None:
         """Add the occurrences of known names that the model did not mark."""
