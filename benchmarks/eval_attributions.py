@@ -1,12 +1,17 @@
 """Score the attribution annotator against the shared gold sets.
 
-Runs the annotation export over ../shared/eval/polnear-dev and ../shared/examples/seed
-(next to the repository), writes NAME.json into a temporary folder and runs the shared
-scorer on it.
+Annotates ../shared/eval/polnear-dev and ../shared/examples/seed (next to the repository)
+and scores with the shared scorer (../shared/eval/score.py):
+
+- the published export (what a reader sees, `sitegen annotate`), with the site's default
+  publish threshold;
+- a threshold sweep over every candidate (`sitegen annotate --all`);
+- calibration of the candidates' confidences: a reliability table, ECE, AUROC, and a
+  reliability diagram (PNG, with `--png DIR`; needs matplotlib: pip install -e '.[train]').
 
     .venv/bin/python benchmarks/eval_attributions.py              # both sets
     .venv/bin/python benchmarks/eval_attributions.py --only seed  # one set
-    .venv/bin/python benchmarks/eval_attributions.py --errors     # misses / false alarms
+    .venv/bin/python benchmarks/eval_attributions.py --errors     # wrong published ones
 
 Exits 0 with a message when ../shared is absent (e.g. on a fresh clone elsewhere).
 """
@@ -15,12 +20,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
-import subprocess
 import sys
-import tempfile
 import time
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -30,15 +31,12 @@ SETS = {
     "polnear-dev": SHARED / "eval" / "polnear-dev",
     "seed": SHARED / "examples" / "seed",
 }
-GROUP = {"direct": "speech", "indirect": "speech", "according_to": "speech",
-         "unverified": "unverified", "credit": "credit"}
-_TOKEN = re.compile(r"\w+")
-
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "training"))
 
 
-def export_set(folder: Path, out: Path) -> tuple[int, float]:
-    """Write NAME.json for every NAME.md in folder; (articles, seconds spent annotating)."""
+def export_set(folder: Path) -> tuple[dict[str, dict[str, Any]], dict[str, Any], float]:
+    """({name: export with every candidate}, {name: gold}, seconds spent annotating)."""
     from sitegen.annotate.export import export
     from sitegen.annotate.pipeline import AnnotationContext, annotate_views
     from sitegen.config import SiteConfig
@@ -53,95 +51,91 @@ def export_set(folder: Path, out: Path) -> tuple[int, float]:
     started = time.perf_counter()
     anns = list(annotate_views([d.view for d in docs], ctx))
     seconds = time.perf_counter() - started
-    for path, d, a in zip(paths, docs, anns, strict=True):
-        data = export(d, a)
-        (out / f"{path.stem}.json").write_text(json.dumps(data, indent=1), encoding="utf-8")
-    return len(docs), seconds
+    exports = {p.stem: export(d, a, all_candidates=True)
+               for p, d, a in zip(paths, docs, anns, strict=True)}
+    golds = {p.stem: json.loads((folder / f"{p.stem}.gold.json").read_text(encoding="utf-8"))
+             for p in paths}
+    return exports, golds, seconds
 
 
-def _overlap(a: str | None, b: str | None) -> float:
-    ta = Counter(t.lower() for t in _TOKEN.findall((a or "").replace("\u2019", "'")))
-    tb = Counter(t.lower() for t in _TOKEN.findall((b or "").replace("\u2019", "'")))
-    common = sum((ta & tb).values())
-    if not common:
-        return 0.0
-    p, r = common / sum(ta.values()), common / sum(tb.values())
-    return 2 * p * r / (p + r)
+def score(exports: dict[str, dict[str, Any]], golds: dict[str, Any],
+          keep: Any) -> dict[str, tuple[float, float, float, int]]:
+    """Micro-averaged (P, R, F1, predicted) of the shared scorer over the kept candidates."""
+    from labels import scorer
+
+    sc = scorer()
+    totals = {"attr": [0, 0, 0], "attr_src": [0, 0, 0]}
+    for name, gold in golds.items():
+        pred = {"attributions": [a for a in exports[name]["attributions"] if keep(a)]}
+        for k, v in sc.score_attributions(gold, pred).items():
+            totals[k] = [x + y for x, y in zip(totals[k], v, strict=True)]
+    out = {}
+    for k, (tp, n_pred, n_gold) in totals.items():
+        p = tp / n_pred if n_pred else 0.0
+        r = tp / n_gold if n_gold else 0.0
+        out[k] = (p, r, 2 * p * r / (p + r) if p + r else 0.0, n_pred)
+    return out
 
 
-def _hit(g: dict[str, Any], p: dict[str, Any]) -> bool:
-    if GROUP.get(g["kind"]) != GROUP.get(p.get("kind", "")):
-        return False
-    if g["kind"] == "credit":
-        return _overlap(g.get("source"), p.get("source") or p.get("quote")) >= 0.5
-    return not g.get("quote") or _overlap(g["quote"], p.get("quote")) >= 0.5
+def _line(label: str, s: tuple[float, float, float, int]) -> str:
+    return f"{label:26} P {s[0]:.3f}  R {s[1]:.3f}  F1 {s[2]:.3f}  (predicted {s[3]})"
 
 
-def print_errors(gold_dir: Path, pred_dir: Path) -> None:
-    """Unmatched gold (missed) and unmatched predictions (wrong) per article, then counts."""
-    missed: Counter[str] = Counter()
-    wrong: Counter[str] = Counter()
-    for gold_file in sorted(gold_dir.glob("*.gold.json")):
-        name = gold_file.name[: -len(".gold.json")]
-        gold: dict[str, Any] = json.loads(gold_file.read_text(encoding="utf-8"))
-        pred_file = pred_dir / f"{name}.json"
-        pred: dict[str, Any] = (
-            json.loads(pred_file.read_text(encoding="utf-8")) if pred_file.exists() else {}
-        )
-        preds: list[dict[str, Any]] = list(pred.get("attributions", []))
-        used: set[int] = set()
-        lines: list[str] = []
-        for g in gold.get("attributions", []):
-            for i, p in enumerate(preds):
-                if i not in used and _hit(g, p):
-                    used.add(i)
-                    break
-            else:
-                missed[g["kind"]] += 1
-                lines.append(f"  MISS {g['kind']:12} src={g.get('source')!r} "
-                             f"cue={g.get('cue')!r} q={(g.get('quote') or '')[:90]!r}")
-        optional = gold.get("optional_attributions", [])
-        for i, p in enumerate(preds):
-            if i in used or any(_hit(o, p) for o in optional):
-                continue
-            wrong[p["kind"]] += 1
-            lines.append(f"  WRONG {p['kind']:11} src={p.get('source')!r} "
-                         f"cue={p.get('cue')!r} q={(p.get('quote') or '')[:90]!r}")
-        if lines:
-            print(f"--- {name}")
-            print("\n".join(lines))
-    print("missed per kind:", dict(missed))
-    print("wrong per kind: ", dict(wrong))
+def report(name: str, exports: dict[str, dict[str, Any]], golds: dict[str, Any],
+           png: Path | None, errors: bool) -> None:
+    from labels import label_attributions
+    from reliability import diagram, reliability_table
+
+    published = score(exports, golds, lambda a: a["published"])
+    everything = score(exports, golds, lambda a: True)
+    print(_line("attributions", published["attr"]))
+    print(_line("attributions_with_source", published["attr_src"]))
+    print(_line("  all candidates, any src", everything["attr"]))
+    print(_line("  all candidates, w/ src", everything["attr_src"]))
+    print("threshold sweep (with source):")
+    for t in (0.3, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.8):
+        s = score(exports, golds, lambda a, t=t: a["confidence"] >= t)
+        print(f"  >= {t:.2f}  any-source P {s['attr'][0]:.3f}  " + _line("", s["attr_src"]))
+    conf: list[float] = []
+    labels: list[int] = []
+    for doc_name, gold in golds.items():
+        items = exports[doc_name]["attributions"]
+        for item, label in zip(items, label_attributions(gold, items), strict=True):
+            if label is not None:
+                conf.append(item["confidence"])
+                labels.append(label)
+                if errors and item["published"] and not label:
+                    print(f"  WRONG {doc_name[:40]} {item['kind']:12} "
+                          f"conf={item['confidence']:.2f} src={item.get('source')!r} "
+                          f"cue={item.get('cue')!r} q={(item.get('quote') or '')[:70]!r}")
+    print("calibration of every candidate (right = found with its right speaker):")
+    print(reliability_table(conf, labels))
+    if png is not None and diagram(conf, labels, png / f"reliability-attributions-{name}.png",
+                                   f"Attributions, {name}"):
+        print(f"diagram: {png / f'reliability-attributions-{name}.png'}")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0] if __doc__ else "")
-    parser.add_argument("--errors", action="store_true", help="list misses and false alarms")
+    parser.add_argument("--errors", action="store_true", help="list wrong published ones")
     parser.add_argument("--only", choices=sorted(SETS), help="score one set only")
+    parser.add_argument("--png", type=Path, default=None,
+                        help="write reliability diagrams into this folder")
     args = parser.parse_args(argv)
     if not SHARED.is_dir():
         print(f"skipped: {SHARED} not found (the eval sets live outside the repository)")
         return 0
-    scorer = SHARED / "eval" / "score.py"
     for name, folder in SETS.items():
         if args.only and name != args.only:
             continue
         if not folder.is_dir():
             print(f"skipped {name}: {folder} not found")
             continue
-        with tempfile.TemporaryDirectory(prefix=f"eval-{name}-") as tmp:
-            n, seconds = export_set(folder, Path(tmp))
-            print(f"== {name}: {n} articles, {seconds:.2f} s annotating "
-                  f"({1000 * seconds / max(n, 1):.0f} ms/article)")
-            result = subprocess.run(
-                [sys.executable, str(scorer), str(folder), tmp],
-                capture_output=True, text=True, check=False,
-            )
-            lines = [ln for ln in result.stdout.splitlines()
-                     if ln.startswith(("attributions", "articles"))]
-            print("\n".join(lines) if result.returncode == 0 else result.stdout + result.stderr)
-            if args.errors:
-                print_errors(folder, Path(tmp))
+        exports, golds, seconds = export_set(folder)
+        n = len(exports)
+        print(f"== {name}: {n} articles, {seconds:.2f} s annotating "
+              f"({1000 * seconds / max(n, 1):.0f} ms/article)")
+        report(name, exports, golds, args.png, args.errors)
     return 0
 
 

@@ -1,4 +1,4 @@
-"""`sitegen annotate`: the annotation export of shared/eval/FORMAT.md for Markdown files."""
+"""`sitegen annotate`: the annotation export (docs/annotation-format.md) for Markdown files."""
 
 from __future__ import annotations
 
@@ -48,7 +48,8 @@ def annotate_command(paths: list[Path], to_stdout: bool, out: Path | None,
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
     for doc, ann, file in zip(docs, results, files, strict=True):
-        data = json.dumps(export(doc, ann, all_candidates=all_candidates), ensure_ascii=False, indent=2) + "\n"
+        exported = export(doc, ann, all_candidates=all_candidates)
+        data = json.dumps(exported, ensure_ascii=False, indent=2) + "\n"
         if out is None:
             sys.stdout.write(data)
         else:

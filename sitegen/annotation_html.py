@@ -81,8 +81,34 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
 
 
-def article_annotations(art: Article, index: SiteIndex, config: SiteConfig, root: str
-                        ) -> ArticleAnnotations:
+def held_marks(art: Article) -> list[Mark]:
+    """The preview's view of what was held back: a zero-width, greyed label after each
+    candidate below its publish threshold, with its confidence (the inspector shows them)."""
+    marks: list[Mark] = []
+    candidates = art.doc.all_annotations
+    for m in candidates.entities:
+        if not m.published:
+            marks.append(_held(m.end, f"held back: {m.label} {m.text} \u00b7 {m.confidence:.2f}"))
+    for g in candidates.glossary:
+        if not g.published:
+            marks.append(_held(g.end, f"held back: term {g.term} \u00b7 {g.confidence:.2f}"))
+    for a in candidates.attributions:
+        if not a.published:
+            who = a.source_name or a.source or "unnamed"
+            marks.append(_held(a.end, f"held back: {a.kind.replace('_', ' ')} \u2190 {who} "
+                                      f"\u00b7 {a.confidence:.2f}"))
+    return marks
+
+
+def _held(pos: int, label: str) -> Mark:
+    return Mark(pos, pos, f'<span class="ann-held" data-held="{_attr(label)}">', "</span>",
+                order=3)
+
+
+def article_annotations(art: Article, index: SiteIndex, config: SiteConfig, root: str,
+                        held: bool = False) -> ArticleAnnotations:
+    """The marks, popovers and sources panel of an article; with `held` (the preview),
+    also a greyed label for every candidate held back below its threshold."""
     ann = art.doc.annotations
     view = art.doc.document.view
     marks: list[Mark] = []
@@ -114,6 +140,7 @@ def article_annotations(art: Article, index: SiteIndex, config: SiteConfig, root
             f'<a class="ann ann-entity" data-type="{_attr(info.type)}" '
             f'href="{_attr(root + info.url)}" data-pop="{_attr(pop)}" '
             f'data-entity="{_attr(info.id)}" data-origin="{_attr(m.origin)}" '
+            f'data-confidence="{m.confidence:.2f}" '
             f'aria-describedby="{_attr(pop)}">', "</a>", order=2))
         taken.append((m.start, m.end))
 
@@ -131,7 +158,7 @@ def article_annotations(art: Article, index: SiteIndex, config: SiteConfig, root
         marks.append(Mark(
             g.start, g.end,
             f'<a class="ann ann-term" href="{_attr(root)}glossary/#{_attr(g.term_id)}" '
-            f'data-origin="{_attr(g.origin)}" '
+            f'data-origin="{_attr(g.origin)}" data-confidence="{g.confidence:.2f}" '
             f'data-pop="{_attr(pop)}" aria-describedby="{_attr(pop)}">', "</a>", order=2))
         taken.append((g.start, g.end))
 
@@ -170,7 +197,8 @@ def article_annotations(art: Article, index: SiteIndex, config: SiteConfig, root
             cite = root + entity.url if entity else f"#source-{n}"
             marks.append(Mark(a.start, a.end,
                               f'<{tag} class="attr attr-{_attr(a.kind)}" data-source="{n}" '
-                              f'data-source-name="{_attr(who)}"'
+                              f'data-source-name="{_attr(who)}" '
+                              f'data-confidence="{a.confidence:.2f}"'
                               + (f' cite="{_attr(cite)}">' if tag == "q" else ">"),
                               f"</{tag}>", order=1))
             marks.append(Mark(a.end, a.end,
@@ -197,6 +225,8 @@ def article_annotations(art: Article, index: SiteIndex, config: SiteConfig, root
     # An entity shown here is mentioned in this article, so it is one of its articles
     # (unique by URL): the others are all but one.
     others = {e.id: len(e.articles) - 1 for e in shown_entities.values()}
+    if held:
+        marks.extend(held_marks(art))
     return ArticleAnnotations(
         marks=tuple(sorted(marks, key=lambda m: (m.start, -m.end, m.order))),
         entities=tuple((e, others[e.id]) for e in shown_entities.values()),

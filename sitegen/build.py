@@ -41,6 +41,7 @@ class BuildOptions:
     progress: bool = False  # a progress bar on stderr for long annotation runs (TTY only)
     executor: str | None = None  # "local" or "dask"; None: [build] executor in site.toml
     scheduler: str | None = None  # the Dask scheduler's address; None: [build] scheduler
+    preview: bool = False  # `sitegen serve`: pages also show held-back candidates, greyed
 
 
 @dataclass(slots=True)
@@ -257,6 +258,7 @@ def _build(options: BuildOptions, config: SiteConfig, output: Path, report: Buil
         keyed = KeyedRenderer(config, kb, glossary, render_salt(config, stats, scalars),
                               previous.output, output, digests, cache_dir=cache)
     renderer = keyed or Renderer(config, kb, glossary)
+    renderer.show_held = options.preview
     renderer.prepare()
     prepared = time.perf_counter() - t1
 

@@ -70,6 +70,10 @@ def _parser() -> argparse.ArgumentParser:
     m.add_argument("--site", type=Path, default=Path("."))
     m.add_argument("--limit", type=int, default=50)
 
+    from .deploy.command import add_parser as add_deploy
+
+    add_deploy(sub)
+
     x = sub.add_parser("annotate", help="export annotations as JSON (docs/annotation-format.md)")
     x.add_argument("paths", type=Path, nargs="+", metavar="PATH")
     mode = x.add_mutually_exclusive_group(required=True)
@@ -139,6 +143,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             sys.stdout.write(missing_entities(args.site, args.limit))
             return 0
+        if args.command == "deploy":
+            from .deploy.command import deploy_command
+
+            return deploy_command(args)
         if args.command == "annotate":
             from .annotate_cmd import annotate_command
 
@@ -163,6 +171,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _failed(command: str) -> None:
     if command == "build":
         print("build failed; the previous output was left as it was", file=sys.stderr)
+    if command == "deploy":
+        print("deploy stopped; once fixed, run it again: it finishes an interrupted deploy",
+              file=sys.stderr)
 
 
 def _build(args: argparse.Namespace) -> int:

@@ -184,9 +184,8 @@ def _entities(
             counts = names[eid]
             form = (m.name, m.label)
             counts[form] = counts.get(form, 0) + 1
-        for a in ann.attributions:
-            if a.source_id and a.kind in ("direct", "indirect", "according_to"):
-                quotes[a.source_id].append((art, a))
+        for a in ann.statements():
+            quotes[a.source_id or ""].append((art, a))
     out: dict[str, EntityInfo] = {}
     min_mentions = config.entities.min_mentions
     types = config.entities.types

@@ -118,6 +118,9 @@ def make_env(config: SiteConfig, bytecode_dir: Path | None = None) -> jinja2.Env
 
 
 class Renderer:
+    # The preview shows held-back candidates (greyed, with their confidence); a build never.
+    show_held: bool = False
+
     def __init__(self, config: SiteConfig, kb: KnowledgeBase, glossary: Glossary,
                  bytecode_dir: Path | None = None) -> None:
         self.config = config
@@ -153,7 +156,7 @@ class Renderer:
 
     def article(self, art: Article, index: SiteIndex) -> RenderedFile:
         root = root_for(art.url)
-        ann = article_annotations(art, index, self.config, root)
+        ann = article_annotations(art, index, self.config, root, held=self.show_held)
         body = Markup(self.body_html(art, root, ann.marks))
         return self._render("article.html", art.url, art.url + "index.html", article=art,
                             meta=art.doc.document.meta, body=body, ann=ann, index=index,

@@ -87,7 +87,7 @@ class Preview:
         try:
             report = build(BuildOptions(site=self.site, output=self.state.root,
                                         drafts=self.options.drafts,
-                                        base_url=PREVIEW_BASE_URL))
+                                        base_url=PREVIEW_BASE_URL, preview=True))
         except (SiteError, SiteErrors) as exc:
             return self._failed(kinds, problems_from(exc, self.site), start)
         except Exception as exc:  # a bug must not take the preview down

@@ -49,6 +49,8 @@ class MemoryRenderer(KeyedRenderer):
     One instance lives as long as the primed session, so the Jinja templates are compiled
     once and the digests of unchanged articles and entities are computed once."""
 
+    show_held = True
+
     def __init__(self, config: SiteConfig, kb: KnowledgeBase, glossary: Glossary,
                  annotation_digests: dict[int, str]) -> None:
         super().__init__(config, kb, glossary, SALT, {}, Path(), annotation_digests)

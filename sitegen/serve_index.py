@@ -32,8 +32,6 @@ from .index import (
 from .kb import LABEL_TYPES, Entity, Glossary, KnowledgeBase
 from .model import AnnotatedDocument, Attribution
 
-QUOTE_KINDS = ("direct", "indirect", "according_to")
-
 
 def _sort_date(date: dt.datetime | None) -> dt.datetime:
     """As build_index orders articles: naive UTC, undated ones last."""
@@ -67,9 +65,8 @@ def _contribution(art: Article) -> _Contribution:
     for m in ann.entities:
         mentions.setdefault(m.entity_id, []).append(Mention(art, m.text, m.start, m.end))
         names.setdefault(m.entity_id, Counter())[(m.name, m.label)] += 1
-    for a in ann.attributions:
-        if a.source_id and a.kind in QUOTE_KINDS:
-            quotes.setdefault(a.source_id, []).append((art, a))
+    for a in ann.statements():
+        quotes.setdefault(a.source_id or "", []).append((art, a))
     return _Contribution(
         mentions={k: tuple(v) for k, v in mentions.items()}, names=names,
         quotes={k: tuple(v) for k, v in quotes.items()},

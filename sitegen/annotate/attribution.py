@@ -20,11 +20,12 @@ from .attribution_draft import Context, Draft, cue_text
 from .attribution_labels import find_labelled
 from .attribution_reported import find_according_to, find_reported
 from .attribution_sources import Resolver, phrase_bounds
+from .attribution_trust import not_a_statement
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
-VERSION = "3"
+VERSION = "4"
 
 _MARKS = frozenset("\"'\u201c\u201d\u201e\u00ab\u00bb")
 
@@ -84,10 +85,10 @@ def find_attributions(
         before = len(ctx.drafts)
         finder(ctx)
         for d in ctx.drafts[before:]:
-            d.rule = rule + ("-partial" if d.partial else "")
+            d.rule = (d.rule or rule) + ("-partial" if d.partial else "")
     credits = find_credits(text)
     credit_spans = [(a.start, a.end) for a in credits]
-    drafts = [d for d in _dedupe(ctx.drafts)
+    drafts = [d for d in _dedupe([d for d in ctx.drafts if not not_a_statement(d)])
               if not any(s <= d.start < e for s, e in credit_spans)]
     resolver = Resolver(doc, entities)
 
@@ -96,7 +97,8 @@ def find_attributions(
 
     out: list[Attribution] = list(credits)
     for d in sorted(drafts, key=source_pos):
-        quote = " ".join(text[s:e] for s, e in d.parts).strip()
+        # The parts of a split quote are joined with an ellipsis: never run together.
+        quote = " \u2026 ".join(text[s:e].strip() for s, e in d.parts if e > s).strip()
         if not quote:
             continue
         if d.cue is not None:

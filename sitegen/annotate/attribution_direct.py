@@ -192,10 +192,12 @@ def find_direct(ctx: Context) -> None:
             continue
         elif last is not None and _next_paragraph(ctx, last, q):
             prev, _ = last
-            draft = Draft("direct", list(q.parts), source=prev.source, via=prev.via)
+            draft = Draft("direct", list(q.parts), source=prev.source, via=prev.via,
+                          rule="quote-continued")
         elif (signed := _dash_source(ctx, q)) is not None:
             name, dash = signed
-            draft = Draft("direct", list(q.parts), source=name, extra_cue=dash)
+            draft = Draft("direct", list(q.parts), source=name, extra_cue=dash,
+                          rule="quote-dash")
         else:
             cue = _governing_cue(ctx, q)
             if cue is not None and (words >= 1):

@@ -189,7 +189,8 @@ def find_reported(ctx: Context) -> None:
             if not parts:
                 continue
             ctx.used_cues.add(tok.i)
-            ctx.drafts.append(Draft("indirect", parts, cue=tok, source=subj, via=via_of(tok)))
+            ctx.drafts.append(Draft("indirect", parts, cue=tok, source=subj, via=via_of(tok),
+                                    rule=f"reported-{how}"))
         elif tok.pos_ == "NOUN" and lemma in SPEECH_NOUNS:
             for child in tok.children:
                 if child.dep_ in ("acl", "ccomp") and any(
@@ -197,10 +198,30 @@ def find_reported(ctx: Context) -> None:
                 ):
                     owner = next((c for c in tok.children if c.dep_ == "poss"), None)
                     parts = _content(ctx, child.left_edge.i, child.right_edge.i + 1)
-                    if parts and owner is not None:
+                    verb = _saying_in(tok)
+                    if parts and owner is None and verb is not None and (
+                            verb.i not in ctx.used_cues):
+                        # 'X said in a statement that ...': the verb's subject speaks
+                        ctx.used_cues.add(verb.i)
+                        ctx.drafts.append(Draft("indirect", parts, cue=verb,
+                                                source=speaker_of(ctx, verb), via=via_of(verb),
+                                                rule="reported-clause"))
+                    elif parts and owner is not None:
                         ctx.used_cues.add(tok.i)
-                        ctx.drafts.append(Draft("indirect", parts, cue=tok, source=owner))
+                        ctx.drafts.append(Draft("indirect", parts, cue=tok, source=owner,
+                                                rule="reported-noun"))
                     break
+
+
+def _saying_in(noun: Token) -> Token | None:
+    """The speech verb of 'said in a statement that ...' for the noun 'statement'."""
+    prep = noun.head
+    if noun.dep_ != "pobj" or prep.dep_ != "prep" or prep.lower_ not in ("in", "on", "via"):
+        return None
+    verb = prep.head
+    if verb.pos_ == "VERB" and verb.lemma_.lower() in SPEECH_VERBS:
+        return verb
+    return None
 
 
 def find_according_to(ctx: Context) -> None:

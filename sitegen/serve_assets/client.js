@@ -131,7 +131,8 @@
     try { localStorage.setItem(KEY, on ? "1" : ""); } catch (e) { /* private mode */ }
     if (!on) return;
     document.querySelectorAll("a.ann, span.attr").forEach(function (node) {
-      node.setAttribute("data-sg-label", label(node));
+      var c = node.getAttribute("data-confidence");
+      node.setAttribute("data-sg-label", label(node) + (c ? " \u00b7 " + c : ""));
     });
   }
   var button = el("button", "sg-inspect-toggle", "Annotations");
