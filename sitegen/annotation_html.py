@@ -10,7 +10,7 @@ from .config import SiteConfig
 from .index import Article, EntityInfo, SiteIndex
 from .kb import Term
 from .markup import Mark
-from .model import Attribution
+from .model import Attribution, EntityMention
 
 SPEECH = ("direct", "indirect", "according_to")
 MEDIA_WORDS = ("agency", "news", "tass", "reuters", "afp", "ap", "anp", "television", "radio",
@@ -38,6 +38,24 @@ class ArticleAnnotations:
     credits: tuple[Attribution, ...] = ()
     sourcing_line: str = ""
     counts: dict[str, int] = field(default_factory=dict)
+    dateline: EntityInfo | None = None  # the byline's `location`, linked there only
+
+
+DASHES = ("\u2014", "\u2013", "-", ",")
+
+
+def dateline_mention(text: str, mentions: tuple[EntityMention, ...], location: str
+                     ) -> EntityMention | None:
+    """The mention that opens the body as its dateline ("ROTTERDAM — ..."), the front
+    matter's `location` repeated: the byline already shows it."""
+    if not location or not mentions:
+        return None
+    first = mentions[0]
+    lead = text[:first.start]
+    if lead.strip() or " ".join(first.text.split()).lower() != " ".join(
+            location.split()).lower():
+        return None
+    return first if text[first.end:first.end + 3].strip().startswith(DASHES) else None
 
 
 def _attr(value: str) -> str:
@@ -96,9 +114,16 @@ def article_annotations(art: Article, index: SiteIndex, config: SiteConfig, root
     marks: list[Mark] = []
     taken: list[tuple[int, int]] = []
     shown_entities: dict[str, EntityInfo] = {}
+    # A dateline is linked once: in the byline (the front matter's `location`), not again
+    # where the body repeats it; with `link = "first"` it is the place's one link.
+    opener = dateline_mention(view.text, ann.entities, art.doc.document.meta.location)
+    dateline: EntityInfo | None = None
     for m in ann.entities:
         info = index.entity_for(m)
         if info is None or not view.annotatable(m.start, m.end):
+            continue
+        if m is opener:
+            dateline = shown_entities[info.id] = info
             continue
         if view.block_at(m.start) == "heading":
             continue
@@ -211,4 +236,5 @@ def article_annotations(art: Article, index: SiteIndex, config: SiteConfig, root
         credits=tuple(a for a in ann.attributions if a.kind == "credit"),
         sourcing_line=", ".join(parts) if sources or unverified else "",
         counts=dict(kinds),
+        dateline=dateline,
     )

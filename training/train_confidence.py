@@ -32,6 +32,8 @@ from reliability import reliability_table  # noqa: E402
 REPO = HERE.parent
 SETS = {"attributions": "polnear-train", "entities": "conll-train"}
 MODELS = REPO / "sitegen" / "annotate" / "models"
+# The model family each kind ships with (chosen on the dev sets, docs/annotation-quality.md).
+FAMILY = {"attributions": "trees", "entities": "logistic"}
 
 
 def _folds(exs: list[Example], seed: int) -> list[int]:
@@ -150,8 +152,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--cache", type=Path, default=None,
                    help="keep the spaCy parses here (DocBin) for quicker re-runs")
     p.add_argument("--out", type=Path, default=MODELS)
-    p.add_argument("--model", choices=["logistic", "trees"], default="trees",
-                   help="logistic regression or gradient-boosted trees (default)")
+    p.add_argument("--model", choices=["logistic", "trees"], default=None,
+                   help="logistic regression or gradient-boosted trees (default: per kind, "
+                        + ", ".join(f"{k} {v}" for k, v in FAMILY.items()) + ")")
+    p.add_argument("--articles", default="prose.txt",
+                   help="for entities: learn from the articles this file in the data folder "
+                        "lists (default prose.txt, the running-text ones; '' for all)")
     args = p.parse_args(argv)
     if not args.data.is_dir():
         print(f"no training data at {args.data}", file=sys.stderr)
@@ -160,9 +166,13 @@ def main(argv: list[str] | None = None) -> int:
     for kind in kinds:
         started = time.perf_counter()
         exs = list(examples(args.data / SETS[kind], kind, cache=args.cache))
+        listing = args.data / SETS[kind] / args.articles if args.articles else None
+        if kind == "entities" and listing is not None and listing.is_file():
+            keep = set(listing.read_text(encoding="utf-8").split())
+            exs = [e for e in exs if e.article in keep]
         print(f"{kind}: {len(exs)} candidates from {args.data / SETS[kind]}, "
               f"{sum(e.label for e in exs)} right ({time.perf_counter() - started:.0f} s)")
-        data, oof = fit(exs, args.seed, args.model)
+        data, oof = fit(exs, args.seed, args.model or FAMILY[kind])
         data = {"kind": kind, **data}
         args.out.mkdir(parents=True, exist_ok=True)
         path = args.out / f"{kind}.json"

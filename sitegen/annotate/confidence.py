@@ -24,6 +24,9 @@ VERSION = models_version()
 # (the word as defined, or an inflected form of it), documented in docs/annotation-quality.md.
 GLOSSARY_EXACT = 0.95
 GLOSSARY_INFLECTED = 0.9
+# A name or alias of the site's own knowledge base, matched with its case: the training data
+# has no knowledge base to learn this from, so it is a floor (docs/annotation-quality.md).
+ENTITY_KB = 0.9
 # The attribution model learns from PolNeAR, which annotates speech only: photo credits and
 # "could not be verified" notes are found by fixed patterns it has never seen. Their priors
 # (measured right on every case of the shared seed article and the demo site) stand instead.
@@ -40,6 +43,8 @@ def _entities(doc: Any, view: TextView, ents: tuple[EntityMention, ...],
             conf = 1.0
         elif model is not None:
             conf = model.probability(feats[i])
+            if m.origin == "kb":
+                conf = max(conf, ENTITY_KB)
         else:
             conf = m.confidence
         out.append(dataclasses.replace(m, confidence=conf,

@@ -9,10 +9,12 @@ authors' inline overrides. Mentions in code, links or raw HTML are dropped.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 from ..kb import KnowledgeBase
-from ..model import EntityMention, TextView
+from ..model import EntityMention, GlossaryMatch, TextView
 from .entity_document import Resolver
 from .entity_kb import kb_candidates, override_candidate
 from .entity_spans import Cand, model_candidates
@@ -20,7 +22,40 @@ from .entity_spans import Cand, model_candidates
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
-VERSION = "1"
+VERSION = "2"
+# Parts of speech of the model's lemmatizer index (WordNet lemmas): the common words.
+COMMON_POS = ("noun", "adj", "verb", "adv")
+
+
+@lru_cache(maxsize=4)
+def _lexicon(nlp: Any) -> frozenset[str]:
+    try:
+        table = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_index")
+    except (KeyError, ValueError, AttributeError):
+        return frozenset()
+    words: set[str] = set()
+    for pos in COMMON_POS:
+        if pos in table:
+            words.update(w for w in table[pos] if w.isalpha())
+    return frozenset(words)
+
+
+def common_word_test(nlp: Any) -> Callable[[str], bool] | None:
+    """Whether a lower-case word is an English dictionary word (the model's lemma index)."""
+    if nlp is None:
+        return None
+    words = _lexicon(nlp)
+    return words.__contains__ if words else None
+
+
+def drop_glossary_terms(ents: tuple[EntityMention, ...], terms: tuple[GlossaryMatch, ...]
+                        ) -> tuple[EntityMention, ...]:
+    """A mention inside one of the site's glossary terms ("NAP", "Natura" of "Natura 2000")
+    is a term, not a name, unless the knowledge base or the author says it is an entity."""
+    if not terms:
+        return ents
+    return tuple(m for m in ents if m.origin in ("kb", "override") or not any(
+        g.start <= m.start and m.end <= g.end for g in terms))
 
 
 def _overlap(a: Cand, start: int, end: int) -> bool:
@@ -51,7 +86,10 @@ def _non_overlapping(cands: list[Cand]) -> list[Cand]:
     return sorted(chosen, key=lambda c: c.start)
 
 
-def find_entities(doc: Doc, view: TextView, kb: KnowledgeBase) -> tuple[EntityMention, ...]:
+def find_entities(doc: Doc, view: TextView, kb: KnowledgeBase, nlp: Any = None
+                  ) -> tuple[EntityMention, ...]:
+    """The entity mentions of `view.text`; `nlp` (the Language that made `doc`) lends its
+    dictionary to tell capitalised common words from names."""
     text = view.text
     cands = [c for c in model_candidates(doc) if view.annotatable(c.start, c.end)]
     kb_cands = [c for c in kb_candidates(text, kb) if view.annotatable(c.start, c.end)]
@@ -67,7 +105,8 @@ def find_entities(doc: Doc, view: TextView, kb: KnowledgeBase) -> tuple[EntityMe
         if forced_cand is not None:
             cands = [c for c in cands if not _overlap(c, ov.start, ov.end)]
             forced.append(forced_cand)
-    cands = Resolver(doc, text, cands + forced).run()
+    headings = [(seg.start, seg.end) for seg in view.segments if seg.block == "heading"]
+    cands = Resolver(doc, text, cands + forced, headings, common_word_test(nlp)).run()
 
     blocked = [(ov.start, ov.end) for ov in view.overrides if ov.no_entity]
     mentions: list[EntityMention] = []

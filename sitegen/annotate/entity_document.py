@@ -6,12 +6,22 @@
 - A surname ("Peskov") shares the id of the nearest full name ("Dmitry Peskov").
 - Every further occurrence of a recognised name is a mention too (the model misses names
   it has just found a paragraph earlier, and names in ALL CAPS headlines).
+- A single capitalised word whose capital says nothing (it opens a sentence, a line or a
+  heading, or stands before a role: "Caretaker Prime Minister", "Opposition Leader") is no
+  name when it is a common word: written in lower case elsewhere in the article, or a
+  dictionary word that the article never capitalises where capitals mean something.
+- A dateline ("ROTTERDAM — ...", "LONDON 1996-08-30") names a place, wherever else the
+  article uses the name.
+- What a name is follows from its head word where that is unambiguous: laws and
+  regulations ("... Regulation", "... Act") are LAW, newspapers ("... Times", "the daily
+  X") are organisations, hospitals and clinics are facilities.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -27,11 +37,36 @@ from .entity_names import (
 from .entity_spans import Cand
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc
+    from spacy.tokens import Doc, Token
 
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 PROPAGATE = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP"})
 POSSESSIVE = re.compile(r"['\u2019]s?$")
+LOWER_WORD = re.compile(r"(?<![\w-])[a-z][a-z'-]*(?![\w-])")
+# Head words that make a name a law or regulation (OntoNotes LAW, not an organisation).
+LAW_HEADS = frozenset({
+    "act", "regulation", "regulations", "directive", "treaty", "constitution", "charter",
+    "protocol", "statute", "ordinance", "amendment", "decree",
+})
+# Head words of newspapers and news magazines: organisations (CoNLL and OntoNotes agree).
+PRESS_HEADS = frozenset({
+    "times", "post", "herald", "journal", "gazette", "tribune", "telegraph", "chronicle",
+    "guardian", "observer", "courier", "mail", "express", "mirror", "dagblad", "zeitung",
+    "inquirer", "examiner", "bulletin", "courant", "krant", "dispatch", "gazet", "monde",
+})
+# Words around a name that say it is a newspaper ("the daily X", "X newspaper").
+PRESS_WORDS = frozenset({"newspaper", "daily", "weekly", "tabloid", "paper", "magazine",
+                         "broadsheet", "newsweekly"})
+# Head words of hospitals and clinics: facilities (a "... Hospital Group" is an organisation).
+FACILITY_HEADS = frozenset({"hospital", "clinic", "infirmary", "hospice", "sanatorium"})
+# "St Anne's Hospital" where the model stopped at "St Anne": the head word completes it.
+FACILITY_TAIL = re.compile(
+    r"(?:['\u2019]s)?\s(?:Hospital|Clinic|Infirmary|Hospice|Medical\s+Cent(?:re|er))\b")
+# A dateline opening a block: a place in capitals, then a dash or a date
+# ("ROTTERDAM — ...", "LONDON 1996-08-30").
+DATELINE = re.compile(
+    r"(?:^|\n\n)([A-Z][A-Z.'\-]+(?: [A-Z][A-Z.'\-]+){0,3})"
+    r"(?=\s*(?:[\u2014\u2013]|-\s|,?\s+\d{4}-\d\d-\d\d))")
 
 
 def norm_key(text: str) -> str:
@@ -73,11 +108,16 @@ def _inside(c: Cand, blocks: list[tuple[int, int]]) -> bool:
 
 
 class Resolver:
-    def __init__(self, doc: Doc, text: str, cands: list[Cand]) -> None:
+    def __init__(self, doc: Doc, text: str, cands: list[Cand],
+                 headings: list[tuple[int, int]] | None = None,
+                 common_word: Callable[[str], bool] | None = None) -> None:
         self.doc = doc
         self.text = text
         self.caps = caps_blocks(text)
+        self.headings = headings or []
+        self.common_word = common_word or (lambda _w: False)
         self.cands = [c for c in cands if c.fixed or not _inside(c, self.caps)]
+        self.press: set[str] = set()
         self.groups: dict[str, Group] = {}
         # short form key -> [(offset of the full name, full name key, priority)]
         self.short_of: dict[str, list[tuple[int, str, int]]] = {}
@@ -90,6 +130,8 @@ class Resolver:
         return g
 
     def run(self) -> list[Cand]:
+        self._drop_common_words()
+        self._complete_facilities()
         self._collect()
         self._decide_labels()
         self._propagate()
@@ -97,9 +139,103 @@ class Resolver:
         self._assign_ids()
         return self.cands
 
+    def _uninformative_capital(self, tok: Token) -> bool:
+        """The word is capitalised for its place, not because it is a name."""
+        doc = self.doc
+        if tok.i == 0 or tok.is_sent_start or "\n" in doc[tok.i - 1].whitespace_:
+            return True
+        if _inside_range(tok.idx, self.headings) or _inside_range(tok.idx, self.caps):
+            return True
+        prev = doc[tok.i - 1]
+        if prev.text in {"\"", "\u201c", "'", "\u2018", "(", "-", "\u2014", "\u2013", ":"} and (
+            prev.i == 0 or prev.is_sent_start or "\n" in doc[prev.i - 1].whitespace_
+            or doc[prev.i - 1].text in {".", ":", "\u2014", "\u2013"}
+        ):
+            return True
+        nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
+        return bool(nxt is not None and nxt.text[:1].isupper() and is_title(nxt.text))
+
+    def _drop_common_words(self) -> None:
+        """Drop single capitalised common words that are capitalised only by position."""
+        doc = self.doc
+        lower = {m.group(0) for m in LOWER_WORD.finditer(self.text)}
+        named: dict[str, bool] = {}  # word -> capitalised somewhere capitals mean a name
+
+        def named_elsewhere(word: str) -> bool:
+            if word not in named:
+                named[word] = any(
+                    t.lower_ == word and t.text[:1].isupper()
+                    and not self._uninformative_capital(t) for t in doc)
+            return named[word]
+
+        kept: list[Cand] = []
+        for c in self.cands:
+            span = None if c.fixed else doc.char_span(c.start, c.end)
+            if span is None or len(span) != 1:
+                kept.append(c)
+                continue
+            tok = span[0]
+            word = tok.lower_
+            if (not tok.is_alpha or tok.text.isupper() or place_rank(tok.text)
+                    or looks_demonym(tok.text) or not self._uninformative_capital(tok)):
+                kept.append(c)
+                continue
+            if word in lower or (self.common_word(word) and not named_elsewhere(word)):
+                continue
+            kept.append(c)
+        self.cands = [c for c in kept if c.fixed or not self._part_of_numbered_name(c)]
+
+    def _part_of_numbered_name(self, c: Cand) -> bool:
+        """"Natura" of "Natura 2000", "Euro" of "Euro 96": one word and the number that
+        follows it name one thing together; the word alone names nothing. (A score, "Italy
+        21-18", is a number joined to another by a dash.)"""
+        span = self.doc.char_span(c.start, c.end)
+        if span is None or len(span) != 1 or span.end + 1 > len(self.doc):
+            return False
+        tok = span[0]
+        if span.end >= len(self.doc) or tok.whitespace_ != " ":
+            return False
+        num = self.doc[span.end]
+        after = self.doc[num.i + 1] if num.i + 1 < len(self.doc) else None
+        return bool(num.like_num and num.text.isdigit() and len(num.text) >= 2
+                    and (after is None or after.text not in {"-", "\u2013", "/", ":"})
+                    and not (after is not None and after.like_num))
+
+    def _complete_facilities(self) -> None:
+        """Extend a name to the facility head word the model left out ("St Anne" + "'s
+        Hospital"): the whole is a facility."""
+        for c in self.cands:
+            if c.fixed:
+                continue
+            m = FACILITY_TAIL.match(self.text, c.end)
+            if m is None:
+                continue
+            end = m.end()
+            if any(o is not c and o.fixed and o.start < end and c.start < o.end
+                   for o in self.cands):
+                continue
+            self.cands = [o for o in self.cands if o is c or not (
+                o.start < end and c.start < o.end)]
+            c.end, c.label = end, "FAC"
+
+    def datelines(self) -> list[tuple[int, int]]:
+        """(start, end) of each dateline's place name."""
+        return [(m.start(1), m.end(1)) for m in DATELINE.finditer(self.text)
+                if m.group(1).upper() not in ("UPDATE", "BREAKING", "EXCLUSIVE", "ANALYSIS")
+                and not _inside_range(m.start(1), self.caps)]  # a headline in capitals
+
+    def _press_context(self, c: Cand) -> bool:
+        """"the daily X", "X newspaper", "the X newspaper reported"."""
+        before = self.text[max(0, c.start - 20):c.start].lower().split()
+        after = self.text[c.end:c.end + 20].lower().split()
+        return bool((before and before[-1] in PRESS_WORDS)
+                    or (after and after[0].strip(".,;:'\u2019s") in PRESS_WORDS))
+
     def _collect(self) -> None:
         for c in self.cands:
             surface = self.text[c.start:c.end]
+            if not c.fixed and self._press_context(c):
+                self.press.add(norm_key(surface))
             g = self.group(norm_key(surface))
             g.forms[POSSESSIVE.sub("", surface) if surface.endswith("'s") else surface] += 1
             if c.fixed and g.fixed is None:
@@ -126,14 +262,34 @@ class Resolver:
     def _decide_labels(self) -> None:
         for g in self.groups.values():
             g.label = g.fixed.label if g.fixed is not None else _vote(g)
+            if g.fixed is None and g.key in self.press and not place_rank(g.key) and g.label in (
+                    "PERSON", "GPE", "LOC", "FAC", "WORK_OF_ART", "PRODUCT", "ORG"):
+                g.label = "ORG"
         for key, options in self.short_of.items():
             g = self.group(key)
             if g.fixed is None:
                 full = self.groups[min(options, key=lambda o: (o[2], o[0]))[1]]
                 g.label = full.label
+        self._dateline_places()
         for c in self.cands:
             if not c.fixed:
                 c.label = self.groups[norm_key(self.text[c.start:c.end])].label
+
+    def _dateline_places(self) -> None:
+        """A dateline names a place: its name is a place throughout the article."""
+        for start, end in self.datelines():
+            if _overlaps([(c.start, c.end) for c in self.cands if c.fixed], start, end):
+                continue
+            key = norm_key(self.text[start:end])
+            same = [c for c in self.cands if c.start == start and c.end == end]
+            if not same:
+                if _overlaps([(c.start, c.end) for c in self.cands], start, end):
+                    continue
+                self.cands.append(Cand(start, end, "GPE", "document"))
+                self.group(key).forms[self.text[start:end]] += 1
+            g = self.group(key)
+            if g.fixed is None:
+                g.label = "GPE"
 
     def _propagate(self) -> None:
         """Add the occurrences of known names that the model did not mark."""
@@ -245,12 +401,31 @@ def _overlaps(taken: list[tuple[int, int]], start: int, end: int) -> bool:
     return any(s < end and start < e for s, e in taken)
 
 
+def head_label(form: str) -> str | None:
+    """The label a name's head word decides: LAW, ORG (newspapers) or FAC (hospitals)."""
+    words = form.lower().replace("\u2019", "'").split()
+    if len(words) < 2:
+        return None
+    head = words[-1].strip(".,;:")
+    if head in LAW_HEADS:
+        return "LAW"
+    if head in PRESS_HEADS:
+        return "ORG"
+    if head in FACILITY_HEADS or " ".join(words[-2:]) in ("medical center", "medical centre"):
+        return "FAC"
+    return None
+
+
 def _vote(g: Group) -> str:
     votes = g.votes
     form = g.form()
     rank = place_rank(form)
     top = votes.most_common()
     label = top[0][0] if top else "ORG"
+    by_head = head_label(form)
+    if by_head is not None and label in ("ORG", "GPE", "LOC", "FAC", "PERSON", "WORK_OF_ART",
+                                         "PRODUCT", "LAW", "NORP", "EVENT"):
+        return by_head
     if label in ("ORG", "GPE", "LOC", "FAC", "PERSON") and is_event(form):
         return "EVENT"
     if " " in form and form.split()[-1].lower() in LEGAL_FORMS:

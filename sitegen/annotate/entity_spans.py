@@ -45,6 +45,12 @@ class Cand:
     fixed: bool = False  # label and id decided (knowledge base or override)
 
 
+# Last words of organisation names, never of a person's ("Electric Co", "Motors Corp").
+ORG_HEADS = frozenset({
+    "inc", "corp", "co", "ltd", "llc", "plc", "sa", "ag", "nv", "group", "bank", "party",
+    "motors", "company", "corporation", "holdings", "international", "foundation", "trust",
+    "council", "board", "club", "united", "city", "association", "union", "institute",
+})
 EDGE_POS = frozenset({"PRON", "DET", "ADP", "CCONJ", "PART", "AUX", "NUM"})
 
 
@@ -112,8 +118,26 @@ def _prefix_label(tokens: list[Token]) -> str:
     return "ORG"
 
 
+def _role_then_person(tokens: list[Token]) -> int:
+    """Index of a role word between a name and a person's full name inside a span the model
+    did not label a person ("Rotterdam Mayor Jane Doe" as one organisation), else -1."""
+    for k in range(1, len(tokens) - 2):
+        tok = tokens[k]
+        tail = tokens[k + 1:]
+        if not (is_title(tok.text) and tok.is_title) or any(is_title(t.text) for t in tail):
+            continue
+        if all((is_capitalised(t) and t.is_alpha) or t.lower_ in name_particles()
+               for t in tail) and tail[-1].lower_ not in ORG_HEADS:
+            return k
+    return -1
+
+
 def _split_title(tokens: list[Token], label: str) -> list[tuple[list[Token], str]]:
     """[(tokens, label)]: a role word inside a person span splits it."""
+    if label != "PERSON" and len(tokens) >= 4 and _role_then_person(tokens) > 0:
+        k = _role_then_person(tokens)
+        head = _trim(tokens[:k])
+        return ([(head, _prefix_label(head))] if head else []) + [(tokens[k + 1:], "PERSON")]
     if label != "PERSON" or len(tokens) < 2:
         return [(tokens, label)]
     if is_title(tokens[-1].text) and tokens[-1].is_title:  # "Kyiv Governor" (name follows)
@@ -163,6 +187,15 @@ def _close_nickname(doc: Doc, tokens: list[Token]) -> list[Token]:
     return tokens
 
 
+def _number_cut(whole: list[Token], piece: list[Token]) -> bool:
+    """A one-word name cut from a number the model's span joined it to ("Natura 2000",
+    "Formula 1"): the name is the whole, and the word alone names nothing."""
+    if len(piece) != 1 or piece[-1] is whole[-1]:
+        return False
+    after = whole[whole.index(piece[-1]) + 1]
+    return bool(after.like_num and piece[-1].whitespace_ == " ")
+
+
 def clean_span(doc: Doc, span: Span, label: str) -> list[Cand]:
     """Clean name spans inside one raw span (none when it holds no name)."""
     if label not in NAME_LABELS:
@@ -172,9 +205,12 @@ def clean_span(doc: Doc, span: Span, label: str) -> list[Cand]:
     if label == "PERSON":
         tokens = _close_nickname(doc, tokens)
     for piece in _pieces(tokens, label):
+        whole = piece
         piece = _trim(piece)
         if not piece:
             continue
+        if _number_cut(whole, piece):
+            continue  # "Natura" of "Natura 2000": a part of a name is no name
         for tokens, lab in _split_title(piece, label):
             if _drop(tokens, lab):
                 continue

@@ -32,7 +32,12 @@ def annotate_doc(doc: Any, view: TextView, ctx: AnnotationContext, nlp: Any) -> 
 
 def candidates(doc: Any, view: TextView, ctx: AnnotationContext, nlp: Any) -> Annotations:
     """What the annotators propose, before confidence and publication."""
-    ents = entities.find_entities(doc, view, ctx.kb) if ctx.config.entities.enabled else ()
+    ents = (entities.find_entities(doc, view, ctx.kb, nlp) if ctx.config.entities.enabled
+            else ())
+    if ents and ctx.config.glossary.enabled and ctx.glossary.terms:
+        # the site's own glossary says what is a term, not a name ("NAP", "Natura 2000")
+        ents = entities.drop_glossary_terms(
+            ents, glossary.find_terms(doc, view, ctx.glossary, (), nlp=nlp))
     terms = (
         glossary.find_terms(doc, view, ctx.glossary, ents, nlp=nlp)
         if ctx.config.glossary.enabled
