@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..frontmatter_meta import slugify
+from .entity_cleanup import Cleanup, inside_range
 from .entity_gazetteer import MAJOR, is_title, looks_demonym, place_rank
 from .entity_names import (
     LEGAL_FORMS,
@@ -37,12 +38,11 @@ from .entity_names import (
 from .entity_spans import Cand
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc, Token
+    from spacy.tokens import Doc
 
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 PROPAGATE = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP"})
 POSSESSIVE = re.compile(r"['\u2019]s?$")
-LOWER_WORD = re.compile(r"(?<![\w-])[a-z][a-z'-]*(?![\w-])")
 # Head words that make a name a law or regulation (OntoNotes LAW, not an organisation).
 LAW_HEADS = frozenset({
     "act", "regulation", "regulations", "directive", "treaty", "constitution", "charter",
@@ -59,9 +59,6 @@ PRESS_WORDS = frozenset({"newspaper", "daily", "weekly", "tabloid", "paper", "ma
                          "broadsheet", "newsweekly"})
 # Head words of hospitals and clinics: facilities (a "... Hospital Group" is an organisation).
 FACILITY_HEADS = frozenset({"hospital", "clinic", "infirmary", "hospice", "sanatorium"})
-# "St Anne's Hospital" where the model stopped at "St Anne": the head word completes it.
-FACILITY_TAIL = re.compile(
-    r"(?:['\u2019]s)?\s(?:Hospital|Clinic|Infirmary|Hospice|Medical\s+Cent(?:re|er))\b")
 # A dateline opening a block: a place in capitals, then a dash or a date
 # ("ROTTERDAM — ...", "LONDON 1996-08-30").
 DATELINE = re.compile(
@@ -107,7 +104,7 @@ def _inside(c: Cand, blocks: list[tuple[int, int]]) -> bool:
     return any(s <= c.start and c.end <= e for s, e in blocks)
 
 
-class Resolver:
+class Resolver(Cleanup):
     def __init__(self, doc: Doc, text: str, cands: list[Cand],
                  headings: list[tuple[int, int]] | None = None,
                  common_word: Callable[[str], bool] | None = None) -> None:
@@ -139,90 +136,11 @@ class Resolver:
         self._assign_ids()
         return self.cands
 
-    def _uninformative_capital(self, tok: Token) -> bool:
-        """The word is capitalised for its place, not because it is a name."""
-        doc = self.doc
-        if tok.i == 0 or tok.is_sent_start or "\n" in doc[tok.i - 1].whitespace_:
-            return True
-        if _inside_range(tok.idx, self.headings) or _inside_range(tok.idx, self.caps):
-            return True
-        prev = doc[tok.i - 1]
-        if prev.text in {"\"", "\u201c", "'", "\u2018", "(", "-", "\u2014", "\u2013", ":"} and (
-            prev.i == 0 or prev.is_sent_start or "\n" in doc[prev.i - 1].whitespace_
-            or doc[prev.i - 1].text in {".", ":", "\u2014", "\u2013"}
-        ):
-            return True
-        nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
-        return bool(nxt is not None and nxt.text[:1].isupper() and is_title(nxt.text))
-
-    def _drop_common_words(self) -> None:
-        """Drop single capitalised common words that are capitalised only by position."""
-        doc = self.doc
-        lower = {m.group(0) for m in LOWER_WORD.finditer(self.text)}
-        named: dict[str, bool] = {}  # word -> capitalised somewhere capitals mean a name
-
-        def named_elsewhere(word: str) -> bool:
-            if word not in named:
-                named[word] = any(
-                    t.lower_ == word and t.text[:1].isupper()
-                    and not self._uninformative_capital(t) for t in doc)
-            return named[word]
-
-        kept: list[Cand] = []
-        for c in self.cands:
-            span = None if c.fixed else doc.char_span(c.start, c.end)
-            if span is None or len(span) != 1:
-                kept.append(c)
-                continue
-            tok = span[0]
-            word = tok.lower_
-            if (not tok.is_alpha or tok.text.isupper() or place_rank(tok.text)
-                    or looks_demonym(tok.text) or not self._uninformative_capital(tok)):
-                kept.append(c)
-                continue
-            if word in lower or (self.common_word(word) and not named_elsewhere(word)):
-                continue
-            kept.append(c)
-        self.cands = [c for c in kept if c.fixed or not self._part_of_numbered_name(c)]
-
-    def _part_of_numbered_name(self, c: Cand) -> bool:
-        """"Natura" of "Natura 2000", "Euro" of "Euro 96": one word and the number that
-        follows it name one thing together; the word alone names nothing. (A score, "Italy
-        21-18", is a number joined to another by a dash.)"""
-        span = self.doc.char_span(c.start, c.end)
-        if span is None or len(span) != 1 or span.end + 1 > len(self.doc):
-            return False
-        tok = span[0]
-        if span.end >= len(self.doc) or tok.whitespace_ != " ":
-            return False
-        num = self.doc[span.end]
-        after = self.doc[num.i + 1] if num.i + 1 < len(self.doc) else None
-        return bool(num.like_num and num.text.isdigit() and len(num.text) >= 2
-                    and (after is None or after.text not in {"-", "\u2013", "/", ":"})
-                    and not (after is not None and after.like_num))
-
-    def _complete_facilities(self) -> None:
-        """Extend a name to the facility head word the model left out ("St Anne" + "'s
-        Hospital"): the whole is a facility."""
-        for c in self.cands:
-            if c.fixed:
-                continue
-            m = FACILITY_TAIL.match(self.text, c.end)
-            if m is None:
-                continue
-            end = m.end()
-            if any(o is not c and o.fixed and o.start < end and c.start < o.end
-                   for o in self.cands):
-                continue
-            self.cands = [o for o in self.cands if o is c or not (
-                o.start < end and c.start < o.end)]
-            c.end, c.label = end, "FAC"
-
     def datelines(self) -> list[tuple[int, int]]:
         """(start, end) of each dateline's place name."""
         return [(m.start(1), m.end(1)) for m in DATELINE.finditer(self.text)
                 if m.group(1).upper() not in ("UPDATE", "BREAKING", "EXCLUSIVE", "ANALYSIS")
-                and not _inside_range(m.start(1), self.caps)]  # a headline in capitals
+                and not inside_range(m.start(1), self.caps)]  # a headline in capitals
 
     def _press_context(self, c: Cand) -> bool:
         """"the daily X", "X newspaper", "the X newspaper reported"."""
@@ -330,7 +248,7 @@ class Resolver:
                 j - 1
             ].whitespace_.count("\n"):
                 j += 1
-            if _inside_range(tok.idx, self.caps):
+            if inside_range(tok.idx, self.caps):
                 runs.extend((a, b) for a in range(i, j) for b in range(a + 1, min(j, a + 3) + 1))
             else:
                 runs.append((i, j))
@@ -391,10 +309,6 @@ class Resolver:
         if before:
             return max(before, key=lambda o: (o[0], -o[2]))[1]
         return min(options, key=lambda o: (o[2], o[0]))[1]
-
-
-def _inside_range(pos: int, ranges: list[tuple[int, int]]) -> bool:
-    return any(s <= pos < e for s, e in ranges)
 
 
 def _overlaps(taken: list[tuple[int, int]], start: int, end: int) -> bool:
