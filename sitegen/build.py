@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from .build_annotate import PARALLEL_THRESHOLD, annotate, default_jobs
 from .cache import cache_dir
-from .config import SiteConfig, load_config
+from .clean import clean
+from .config import NO_BASE_URL, SiteConfig, load_config
 from .errors import SiteError, SiteErrors
 from .model import Document
 
@@ -60,6 +61,7 @@ class BuildReport:
     reused: int = 0
     nothing_changed: bool = False  # no input changed and output/ is intact: nothing was done
     timings: dict[str, float] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # printed once by the command line
 
     def summary(self) -> str:
         stages = ", ".join(f"{k} {v:.2f}s" for k, v in self.timings.items())
@@ -188,6 +190,8 @@ def build(options: BuildOptions) -> BuildReport:
         config = config.with_base_url(options.base_url)
     output = (options.output or site / "output").resolve()
     report = BuildReport(output=output)
+    if not config.absolute:
+        report.warnings.append(NO_BASE_URL)
     now = options.now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
     cache = None if options.no_cache else (
         options.cache_dir or config.cache_path or cache_dir(site))
@@ -378,30 +382,3 @@ if hasattr(os, "register_at_fork"):
 def _naive(date: dt.datetime) -> dt.datetime:
     return date.replace(tzinfo=None) if date.tzinfo is None else date.astimezone(
         dt.UTC).replace(tzinfo=None)
-
-
-def clean(site: Path) -> list[Path]:
-    """Delete the site's output folder and annotation cache; returns what was removed.
-
-    Refuses to delete an output folder that sitegen did not write (it has no marker file).
-    """
-    import shutil
-
-    from .write import MARKER
-
-    config = load_config(site.resolve())
-    output = config.root / "output"
-    removed: list[Path] = []
-    if output.is_dir() and not output.is_symlink():
-        if not (output / MARKER).is_file():
-            raise SiteError(
-                f"refusing to delete {output}: it was not written by sitegen (no {MARKER})",
-                hint="delete it yourself if it is really not needed",
-            )
-        shutil.rmtree(output)
-        removed.append(output)
-    cache = cache_dir(config.root)
-    if cache.is_dir() and not cache.is_symlink():
-        shutil.rmtree(cache)
-        removed.append(cache)
-    return removed

@@ -84,6 +84,13 @@ class BuildConfig:
 
 
 EXECUTORS = ("local", "dask")
+# The build's one warning when base_url is a path ("/" by default) rather than a full URL.
+NO_BASE_URL = (
+    "base_url is not a full URL, so sitemap.xml, the Atom feeds, canonical and OpenGraph "
+    "URLs and social images were left out (they must be absolute); set base_url to publish "
+    "sitemap, feeds and canonical URLs: base_url = \"https://example.org/news/\" in "
+    "site.toml, or sitegen build --base-url URL")
+
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +128,12 @@ class SiteConfig:
         folder = self.build.cache_dir
         return self.root / Path(folder).expanduser() if folder else None
 
+    @property
+    def absolute(self) -> bool:
+        """Whether base_url is a full http(s) URL: only then are the sitemap, the feeds,
+        canonical and OpenGraph URLs (which must be absolute) published."""
+        return is_absolute_url(self.base_url)
+
     def with_base_url(self, base_url: str) -> SiteConfig:
         import dataclasses
 
@@ -139,8 +152,22 @@ _SECTIONS: dict[str, type[Any]] = {
 
 
 def normalise_base_url(url: str) -> str:
+    """`url` ending in "/"; a URL with a scheme must be http(s) with a host."""
     url = url.strip() or "/"
+    if "://" in url and not is_absolute_url(url):
+        raise SiteError(f"base_url must be a full http(s) URL or a path, not {url!r}",
+                        hint='e.g. base_url = "https://example.org/news/", or "/"')
     return url if url.endswith("/") else url + "/"
+
+
+def is_absolute_url(url: str) -> bool:
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 def _key_line(text: str, key: str) -> int | None:
