@@ -86,10 +86,10 @@ class BuildConfig:
 EXECUTORS = ("local", "dask")
 # The build's one warning when base_url is a path ("/" by default) rather than a full URL.
 NO_BASE_URL = (
-    "base_url is {base_url!r}, not a full URL: sitemap.xml, the Atom feeds, canonical and "
-    "OpenGraph URLs were left out (they must be absolute). Set base_url to publish sitemap, "
-    "feeds and canonical URLs: base_url = \"https://example.org/news/\" in site.toml, or "
-    "sitegen build --base-url URL")
+    "base_url is {base_url!r}, not a full URL, so sitemap.xml, the Atom feeds, canonical and "
+    "OpenGraph URLs were left out (they must be absolute): set base_url to publish sitemap, "
+    "feeds and canonical URLs (base_url = \"https://example.org/news/\" in site.toml, or "
+    "sitegen build --base-url URL)")
 
 
 
