@@ -92,7 +92,6 @@ NO_BASE_URL = (
     "sitegen build --base-url URL)")
 
 
-
 @dataclass(frozen=True, slots=True)
 class SiteConfig:
     root: Path
