@@ -251,7 +251,8 @@ def test_hostile_fields_never_become_markup(values: dict[str, Any]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "site"
         write_hostile_site(root, values)
-        problems, jsonld = build_checked(root)
+        # an absolute base_url: feeds, canonical and OpenGraph tags and cards are made too
+        problems, jsonld = build_checked(root, base_url="https://example.org/news/")
         assert not problems, "\n".join(problems[:20])
         # The hostile KB entry did reach the pages: an entity page, popovers, sources.
         assert (root / "output/entities/dmitry-peskov/index.html").is_file()
