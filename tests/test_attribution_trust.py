@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from conftest import Result, article
 
 pytestmark = pytest.mark.filterwarnings("ignore")
