@@ -1,4 +1,4 @@
-"""`sitegen annotate`: the annotation export of shared/eval/FORMAT.md for Markdown files."""
+"""`sitegen annotate`: the annotation export (docs/annotation-format.md) for Markdown files."""
 
 from __future__ import annotations
 

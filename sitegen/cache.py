@@ -34,7 +34,7 @@ from .model import Annotations, Attribution, EntityMention, GlossaryMatch, TextV
 
 CACHE_DIR = ".sitegen-cache"
 DB_NAME = "annotations.sqlite"
-SCHEMA = 2  # bump when the JSON layout of an entry changes
+SCHEMA = 3  # bump when the JSON layout of an entry changes
 SEALED = 2  # the `schema` column of a sealed entry: seal (64 hex digits) + JSON rows
 _SEAL = b"sitegen-annotations-sealed\0"
 

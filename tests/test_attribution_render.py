@@ -36,7 +36,8 @@ def test_quotes_markers_and_sources_panel(make_site: Callable[..., Path],
     assert run("build", "--site", site).code == 0
     html = (site / "output/2026/03/a/index.html").read_text()
     quote = re.search(r'<q class="attr attr-direct" data-source="(\d+)" '
-                      r'data-source-name="Dmitry Peskov" cite="../../../entities/dmitry-peskov/">'
+                      r'data-source-name="Dmitry Peskov" data-confidence="[01]\.\d\d" '
+                      r'cite="../../../entities/dmitry-peskov/">'
                       r"(.*?)</q>", html)
     assert quote, html
     assert "There is no &lt;contradiction&gt; here" in quote.group(2)

@@ -85,5 +85,6 @@ def examples(folder: Path, kind: str, *, cache: Path | None = None, n_process: i
             feats = entity_features(sdoc, view, ann.entities)
             items = exported["entities"]
         for f, label, item in zip(feats, labels, items, strict=True):
-            if label is not None:
+            # credits and "could not be verified" are not in PolNeAR's scheme: not learned
+            if label is not None and item.get("kind") not in ("credit", "unverified"):
                 yield Example(path.stem, f, label, item)

@@ -16,8 +16,8 @@ from .attribution_draft import Draft, Token
 _NOT_SPEECH = """
 vote back support endorse sponsor favor favour embrace resist oppose
 offer plan want intend aim seek try attempt continue expect hope prepare
-sign issue file rule attack assail invoke float debate examine review weigh investigate
-probe revisit explore ignore illustrate document demonstrate show pass approve adopt
+sign issue file rule invoke float debate examine review weigh investigate
+probe revisit explore ignore pass approve adopt
 """
 NOT_SPEECH: frozenset[str] = frozenset(_NOT_SPEECH.split())
 

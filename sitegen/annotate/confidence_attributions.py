@@ -197,6 +197,14 @@ def _content_features(f: Features, doc: Any, text: str, a: Attribution, cue: Any
         f[f"content_first_pos={first_tok.pos_}"] = 1.0
         if first_tok.lower_ == "to":
             f["content_infinitive"] = 1.0
+        last = _token(doc, max(a.start, a.end - 1))
+        toks = doc[first_tok.i:last.i + 1] if last is not None else ()
+        verbs = sum(1 for t in toks if t.pos_ in ("VERB", "AUX"))
+        subjects = sum(1 for t in toks if t.dep_ in ("nsubj", "nsubjpass", "expl"))
+        f["content_clause" if verbs and subjects else
+          "content_verb_phrase" if verbs else "content_noun_phrase"] = 1.0
+        if len(toks) <= 3 and any(t.pos_ in ("PRON", "DET") for t in toks):
+            f["content_pronoun"] = 1.0
 
 
 def attribution_features(doc: Any, text: str, a: Attribution,

@@ -2,14 +2,15 @@
 calibrated probability.
 
 A model file (`sitegen/annotate/models/KIND.json`, written by `training/train_confidence.py`)
-holds a logistic model over sparse named features and an isotonic calibration map fitted on
-held-out folds of the training data:
+holds a logistic model over sparse named features (or boosted regression trees over the same
+features, `"trees"`) and an isotonic calibration map fitted on held-out folds of the training
+data:
 
     {"kind": "attributions", "format": 1, "bias": -1.2, "weights": {"cue=say": 0.8, ...},
      "scale": {"n_tokens": 10.0}, "calibration": {"x": [...], "y": [...]}, "trained": {...}}
 
-Scoring is pure Python (a dot product, a sigmoid and a piecewise-linear map): no training
-library is needed at build time.
+Scoring is pure Python (a dot product or a walk down each tree, a sigmoid and a
+piecewise-linear map): no training library is needed at build time.
 """
 
 from __future__ import annotations
@@ -29,6 +30,13 @@ FORMAT = 1
 Features = dict[str, float]
 
 
+# One regression tree of a boosted model: per node, the feature index it splits on (-1 for a
+# leaf), the threshold (go left when the value is <= it), the left and right child, and the
+# value a leaf adds to the log-odds.
+Tree = tuple[tuple[int, ...], tuple[float, ...], tuple[int, ...], tuple[int, ...],
+             tuple[float, ...]]
+
+
 @dataclass(frozen=True, slots=True)
 class ConfidenceModel:
     kind: str
@@ -37,15 +45,37 @@ class ConfidenceModel:
     scale: dict[str, float]
     cal_x: tuple[float, ...]
     cal_y: tuple[float, ...]
+    # a boosted-trees model instead of (or besides) the logistic weights
+    tree_features: dict[str, int] | None = None
+    trees: tuple[Tree, ...] = ()
+    rate: float = 0.0
+
+    def _trees(self, features: Features) -> float:
+        index = self.tree_features or {}
+        values: dict[int, float] = {}
+        for name, value in features.items():
+            i = index.get(name)
+            if i is not None:
+                values[i] = value
+        z = 0.0
+        for feature, threshold, left, right, leaf in self.trees:
+            node = 0
+            while feature[node] >= 0:
+                node = (left[node] if values.get(feature[node], 0.0) <= threshold[node]
+                        else right[node])
+            z += leaf[node]
+        return self.rate * z
 
     def raw(self, features: Features) -> float:
-        """The logistic model's probability before calibration."""
+        """The model's probability before calibration."""
         z = self.bias
         weights, scale = self.weights, self.scale
         for name, value in features.items():
             w = weights.get(name)
             if w is not None:
                 z += w * (value / scale.get(name, 1.0))
+        if self.trees:
+            z += self._trees(features)
         z = max(-40.0, min(40.0, z))
         return 1.0 / (1.0 + math.exp(-z))
 
@@ -72,12 +102,21 @@ def from_json(data: dict[str, Any]) -> ConfidenceModel:
     if data.get("format") != FORMAT:
         raise ValueError(f"unknown confidence model format {data.get('format')!r}")
     cal = data.get("calibration") or {}
+    boosted = data.get("trees") or {}
+    trees: list[Tree] = [
+        (tuple(int(v) for v in t[0]), tuple(float(v) for v in t[1]),
+         tuple(int(v) for v in t[2]), tuple(int(v) for v in t[3]),
+         tuple(float(v) for v in t[4]))
+        for t in boosted.get("trees", ())]
+    names = boosted.get("features")
     return ConfidenceModel(
         kind=str(data["kind"]), bias=float(data["bias"]),
-        weights={str(k): float(v) for k, v in data["weights"].items()},
+        weights={str(k): float(v) for k, v in data.get("weights", {}).items()},
         scale={str(k): float(v) for k, v in data.get("scale", {}).items()},
         cal_x=tuple(float(x) for x in cal.get("x", ())),
         cal_y=tuple(float(y) for y in cal.get("y", ())),
+        tree_features={str(n): i for i, n in enumerate(names)} if names else None,
+        trees=tuple(trees), rate=float(boosted.get("rate", 0.0)),
     )
 
 
