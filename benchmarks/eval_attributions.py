@@ -108,11 +108,40 @@ def report(name: str, exports: dict[str, dict[str, Any]], golds: dict[str, Any],
                     print(f"  WRONG {doc_name[:40]} {item['kind']:12} "
                           f"conf={item['confidence']:.2f} src={item.get('source')!r} "
                           f"cue={item.get('cue')!r} q={(item.get('quote') or '')[:70]!r}")
+    print(per_kind(exports, golds))
     print("calibration of every candidate (right = found with its right speaker):")
     print(reliability_table(conf, labels))
     if png is not None and diagram(conf, labels, png / f"reliability-attributions-{name}.png",
                                    f"Attributions, {name}"):
         print(f"diagram: {png / f'reliability-attributions-{name}.png'}")
+
+
+def per_kind(exports: dict[str, dict[str, Any]], golds: dict[str, Any]) -> str:
+    """Precision per published kind and recall per gold kind (with the right speaker)."""
+    from collections import Counter
+
+    from labels import match_attributions
+
+    shown: Counter[str] = Counter()
+    right: Counter[str] = Counter()
+    gold_n: Counter[str] = Counter()
+    found: Counter[str] = Counter()
+    for name, gold in golds.items():
+        preds = [a for a in exports[name]["attributions"] if a["published"]]
+        shown.update(a["kind"] for a in preds)
+        gold_n.update(g["kind"] for g in gold.get("attributions", []))
+        for gi, pi, ok in match_attributions(gold, preds):
+            if ok:
+                right[preds[pi]["kind"]] += 1
+                found[gold["attributions"][gi]["kind"]] += 1
+    lines = ["per kind (published, with the right speaker):",
+             "  kind           shown  precision   gold  recall"]
+    for kind in ("direct", "indirect", "according_to", "unverified", "credit"):
+        if shown[kind] or gold_n[kind]:
+            p = right[kind] / shown[kind] if shown[kind] else 0.0
+            r = found[kind] / gold_n[kind] if gold_n[kind] else 0.0
+            lines.append(f"  {kind:13} {shown[kind]:6d}  {p:9.3f}  {gold_n[kind]:5d}  {r:6.3f}")
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:

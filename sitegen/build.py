@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 
 from .build_annotate import PARALLEL_THRESHOLD, annotate, default_jobs
 from .cache import cache_dir
-from .clean import clean
 from .config import NO_BASE_URL, SiteConfig, load_config
 from .errors import SiteError, SiteErrors
 from .model import Document
@@ -26,7 +25,7 @@ if TYPE_CHECKING:
 
 # Heavy modules (spaCy, markdown-it, Jinja2) are imported where needed: a rebuild with
 # nothing changed only stats and hashes its inputs.
-__all__ = ["PARALLEL_THRESHOLD", "BuildOptions", "BuildReport", "annotate", "build", "clean",
+__all__ = ["PARALLEL_THRESHOLD", "BuildOptions", "BuildReport", "annotate", "build",
            "default_jobs", "is_published", "load_data", "parse_all"]
 
 

@@ -99,7 +99,7 @@ def file_digest(path: str, st: os.stat_result, previous: Mapping[str, list[Any]]
     return digest
 
 
-def _walk(folder: Path, skip_dirs: frozenset[str] = frozenset()) -> list[str]:
+def walk(folder: Path, skip_dirs: frozenset[str] = frozenset()) -> list[str]:
     """Every non-hidden regular file below `folder` (absolute path strings)."""
     out: list[str] = []
     if not folder.is_dir():
@@ -133,12 +133,12 @@ def input_digest(config: SiteConfig, options: Mapping[str, Any], previous: Manif
 
     root = config.root
     files: list[str] = [str(config.config_path)]
-    files += _walk(config.content_path)
-    files += _walk(root / "static")
-    files += _walk(root / "templates")
+    files += walk(config.content_path)
+    files += walk(root / "static")
+    files += walk(root / "templates")
     for theme in theme_chain(config.theme, root):
-        files += _walk(theme.path)
-    files += _walk(PACKAGE_DIR, frozenset({"__pycache__"}))
+        files += walk(theme.path)
+    files += walk(PACKAGE_DIR, frozenset({"__pycache__"}))
     now_ns = time.time_ns()
     stats: dict[str, list[Any]] = {}
     h = hashlib.sha256()

@@ -1,4 +1,4 @@
-"""`sitegen clean`: delete a site's output folder and annotation cache."""
+"""`sitegen clean`: delete a site's output folder and its annotation cache."""
 
 from __future__ import annotations
 

@@ -116,7 +116,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return serve(ServeOptions(site=args.site, host=args.host, port=args.port,
                                       open_browser=args.open, drafts=args.drafts))
         if args.command == "clean":
-            from .build import clean
+            from .clean import clean
 
             removed = clean(args.site)
             print("removed " + ", ".join(str(p) for p in removed) if removed

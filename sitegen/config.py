@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import difflib
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .config_keys import key_line as _key_line
+from .config_keys import unknown_key as _unknown
 from .errors import SiteError
 
 if TYPE_CHECKING:
@@ -52,7 +53,7 @@ class PublishThresholds:
 
     entities: float = 0.5
     glossary: float = 0.5
-    attributions: float = 0.5
+    attributions: float = 0.65
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,19 +174,6 @@ def is_absolute_url(url: str) -> bool:
     except ValueError:
         return False
     return parts.scheme in ("http", "https") and bool(parts.hostname)
-
-
-def _key_line(text: str, key: str) -> int | None:
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line.strip().startswith(f"{key} ") or line.strip().startswith(f"{key}="):
-            return number
-    return None
-
-
-def _unknown(key: str, known: list[str], path: Path, text: str, where: str) -> SiteError:
-    close = difflib.get_close_matches(key, known, n=1)
-    hint = f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(sorted(known))}"
-    return SiteError(f"unknown setting '{key}'{where}", path, _key_line(text, key), hint)
 
 
 def _check_type(value: Any, default: Any, key: str, path: Path, text: str) -> Any:

@@ -176,9 +176,16 @@ class Annotations:
         the same source ('any party' inside 'to endorse any party') is left out."""
         speech = [a for a in self.attributions
                   if a.source_id and a.kind in ("direct", "indirect", "according_to")]
-        return tuple(a for a in speech if not any(
-            b is not a and b.source_id == a.source_id and b.start <= a.start
-            and a.end <= b.end and (b.end - b.start) > (a.end - a.start) for b in speech))
+
+        def inside(a: Attribution, b: Attribution) -> bool:
+            if b is a or b.source_id != a.source_id:
+                return False
+            if b.start <= a.start and a.end <= b.end and (b.end - b.start) > (a.end - a.start):
+                return True  # the same words, a shorter cut
+            qa, qb = a.quote.casefold(), b.quote.casefold()
+            return qa in qb and (len(qb) > len(qa) or b.start < a.start)  # said again
+
+        return tuple(a for a in speech if not any(inside(a, b) for b in speech))
 
     def published(self) -> Annotations:
         """What readers see: the annotations at or above their publish threshold."""

@@ -28,24 +28,36 @@ def scorer(path: Path = SHARED / "eval" / "score.py") -> ModuleType:
     return module
 
 
-def label_attributions(gold: dict[str, Any], preds: list[dict[str, Any]]
-                       ) -> list[int | None]:
-    """1: matched one-to-one to a gold attribution and its source is right; 0: not;
-    None: it matches only an optional (borderline) gold attribution."""
+def match_attributions(gold: dict[str, Any], preds: list[dict[str, Any]]
+                       ) -> list[tuple[int, int, bool]]:
+    """The scorer's one-to-one matching: (gold index, prediction index, source right)."""
     sc = scorer()
     g_attr = gold.get("attributions", [])
-    optional = gold.get("optional_attributions", [])
     pairs = sorted(((sc.source_ok(g, p), sc.overlap(g.get("quote"), p.get("quote")), -gi, -pi,
                      gi, pi)
                     for gi, g in enumerate(g_attr) for pi, p in enumerate(preds)
                     if sc.attribution_hit(g, p)), reverse=True)
     used_gold: set[int] = set()
-    labels: list[int | None] = [0] * len(preds)
     used: set[int] = set()
+    out: list[tuple[int, int, bool]] = []
     for ok, _, _, _, gi, pi in pairs:
         if gi in used_gold or pi in used:
             continue
         used_gold.add(gi)
+        used.add(pi)
+        out.append((gi, pi, bool(ok)))
+    return out
+
+
+def label_attributions(gold: dict[str, Any], preds: list[dict[str, Any]]
+                       ) -> list[int | None]:
+    """1: matched one-to-one to a gold attribution and its source is right; 0: not;
+    None: it matches only an optional (borderline) gold attribution."""
+    sc = scorer()
+    optional = gold.get("optional_attributions", [])
+    labels: list[int | None] = [0] * len(preds)
+    used: set[int] = set()
+    for _gi, pi, ok in match_attributions(gold, preds):
         used.add(pi)
         labels[pi] = 1 if ok else 0
     for pi, p in enumerate(preds):

@@ -18,8 +18,9 @@ from .attribution_credits import find_credits, find_unverified
 from .attribution_direct import find_direct
 from .attribution_draft import Context, Draft, cue_text
 from .attribution_labels import find_labelled
+from .attribution_phrases import phrase_bounds
 from .attribution_reported import find_according_to, find_reported
-from .attribution_sources import Resolver, phrase_bounds
+from .attribution_sources import Resolver
 from .attribution_trust import not_a_statement
 
 if TYPE_CHECKING:

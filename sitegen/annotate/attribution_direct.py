@@ -12,8 +12,8 @@ import re
 
 from .attribution_cues import ALL_VERBS, SPEECH_VERBS
 from .attribution_draft import Context, Draft, Token, via_of
+from .attribution_phrases import subject_of
 from .attribution_quotes import Quote
-from .attribution_sources import subject_of
 
 _AFTER_WINDOW = 14
 _BEFORE_WINDOW = 16

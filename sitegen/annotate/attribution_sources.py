@@ -9,13 +9,13 @@ organisation), else its own text.
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from ..frontmatter_meta import slugify
 from ..model import EntityMention
 from .attribution_cues import (
-    CHANNEL_WORDS,
     DOCUMENT_HEADS,
     FIRST_PERSON,
     GROUP_PRONOUNS,
@@ -32,13 +32,13 @@ from .attribution_cues import (
 Token = Any  # spacy.tokens.Token (spaCy ships no type information)
 Doc = Any
 
-_SUBJECTS = frozenset({"nsubj", "nsubjpass", "csubj"})
-_EDGE_PUNCT = frozenset({"punct", "cc"})
-_LOOSE_DEPS = frozenset({"acl", "advcl"})
-_CHANNEL_PREPS = frozenset({"on", "to", "via", "in"})
 _NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"})
 _MEDIA_WORDS = frozenset({"news", "times", "post", "journal", "press", "agency", "tv",
                           "radio", "television", "daily", "tribune", "herald", "gazette"})
+
+
+_HONORIFIC = re.compile(r"\b(Mr|Mrs|Ms|Miss)\.? $")
+_PRONOUN_GENDER = {"he": "m", "him": "m", "his": "m", "she": "f", "her": "f", "hers": "f"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,84 +49,6 @@ class Resolved:
     source_id: str | None
     name: str | None
     kind: str
-
-
-def subject_of(verb: Token) -> Token | None:
-    """The subject of a cue verb, borrowed from the governing verb for "adding", "and said"."""
-    tok = verb
-    for _ in range(4):
-        agent: Token | None = None
-        subjects: list[Token] = []
-        for child in tok.children:
-            if child.dep_ in _SUBJECTS:
-                if child.dep_ == "nsubjpass" or child.ent_type_ in ("DATE", "TIME"):
-                    continue
-                subjects.append(child)
-            if child.dep_ == "agent":
-                agent = next((c for c in child.children if c.dep_ == "pobj"), None)
-        if subjects:  # "The coach Maria Lindqvist said": the one next to the verb
-            before = [c for c in subjects if c.i < tok.i]
-            return before[-1] if before else subjects[0]
-        if agent is not None:
-            return agent
-        if any(c.dep_ == "nsubjpass" for c in tok.children):
-            return None  # passive without agent: "it was reported that"
-        if tok.dep_ in ("conj", "xcomp", "advcl") and tok.head is not tok and tok.head.pos_ in (
-            "VERB", "AUX"
-        ):
-            tok = tok.head
-            continue
-        if tok.dep_ == "acl" and tok.head.pos_ in ("NOUN", "PROPN") and tok.head.i < tok.i:
-            return tok.head  # "groups claiming loyalty to Russia"
-        if tok.dep_ == "relcl" and tok.head is not tok:
-            return tok.head  # "Peskov, who said ..." without a parsed "who"
-        return None
-    return None
-
-
-def _restrictive_end(head: Token, hi: int) -> int:
-    """End of the phrase without a participle set off by a comma: 'Trump, speaking to
-    veterans in Virginia, said' (relative clauses and appositions stay: news sources are
-    often introduced with them)."""
-    doc = head.doc
-    for child in head.rights:
-        if child.i >= hi:
-            break
-        edge = child.left_edge.i
-        if (child.dep_ in _LOOSE_DEPS and child.tag_ in ("VBG", "VBN") and edge > 0
-                and doc[edge - 1].text == ","):
-            return int(edge) - 1
-    return hi
-
-
-def phrase_bounds(head: Token, blocked: set[int]) -> tuple[int, int]:
-    """Token range [i, j) of the noun phrase headed by `head`, without quoted text,
-    edge punctuation and anything outside its sentence."""
-    sent = head.sent
-    lo, hi = head.left_edge.i, head.right_edge.i + 1
-    lo, hi = max(lo, sent.start), min(hi, sent.end)
-    # stop at quoted text on either side of the head
-    doc = head.doc
-    for i in range(head.i - 1, lo - 1, -1):
-        if i in blocked or (doc[i].is_space and "\n" in doc[i].text):
-            lo = i + 1
-            break
-    for i in range(head.i + 1, hi):
-        if i in blocked or (doc[i].is_space and "\n" in doc[i].text):
-            hi = i
-            break
-    hi = min(hi, _restrictive_end(head, hi))
-    for child in head.rights:  # "Kuleba on Telegram": the channel is not the source
-        if child.dep_ == "prep" and child.lower_ in _CHANNEL_PREPS and child.i < hi:
-            pobj = next((c for c in child.children if c.dep_ == "pobj"), None)
-            if pobj is not None and {t.lower_ for t in pobj.subtree} & CHANNEL_WORDS:
-                hi = child.i
-                break
-    while lo < head.i and (doc[lo].dep_ in _EDGE_PUNCT or doc[lo].is_punct):
-        lo += 1
-    while hi - 1 > head.i and (doc[hi - 1].dep_ in _EDGE_PUNCT or doc[hi - 1].is_punct):
-        hi -= 1
-    return lo, hi
 
 
 def _canonical(name: str) -> str:
@@ -162,6 +84,14 @@ class Resolver:
         for at, name in named:
             words = _core(_canonical(name).split())
             self.persons.append((at, words, " ".join(words)))
+        # 'Mr. Obama', 'Mrs. Clinton': the article's own word for who is he and who is she
+        self.genders: dict[str, str] = {}
+        text = doc.text
+        for at, words, _full in self.persons:
+            honorific = _HONORIFIC.search(text, max(0, at - 6), at)
+            if honorific and words:
+                self.genders.setdefault(words[-1].lower(),
+                                        "m" if honorific.group(1) == "Mr" else "f")
         # earlier sources: (position, kind, name, id, lower-case text)
         self.history: list[tuple[int, str, str, str, str]] = []
 
@@ -268,15 +198,27 @@ class Resolver:
                 return m
         return None
 
-    def _nearest_person(self, pos: int) -> tuple[str, str] | None:
-        """The nearest earlier person: a person source, else a PERSON name in the text."""
-        from_history = self._earlier(pos, ("person",))
-        last_at = max((at for at, kind, *_ in self.history if kind == "person" and at < pos),
-                      default=-1)
+    def _agrees(self, name: str, pronoun: str) -> bool:
+        """False when the article calls this person Mr. and the pronoun is 'she' (or Mrs.,
+        Ms. and 'he'); unknown genders agree with every pronoun."""
+        words = name.split()
+        known = self.genders.get(words[-1].lower()) if words else None
+        want = _PRONOUN_GENDER.get(pronoun)
+        return known is None or want is None or known == want
+
+    def _nearest_person(self, pos: int, pronoun: str = "") -> tuple[str, str] | None:
+        """The nearest earlier person that agrees with the pronoun: a person source, else a
+        PERSON name in the text."""
+        from_history: tuple[str, str] | None = None
+        last_at = -1
+        for at, kind, name, sid, _text in reversed(self.history):
+            if at < pos and kind == "person" and self._agrees(name, pronoun):
+                from_history, last_at = (name, sid), at
+                break
         name_at = -1
         name = ""
         for start, _words, full in self.persons:
-            if start < pos and start > name_at:
+            if start < pos and start > name_at and self._agrees(full, pronoun):
                 name_at, name = start, full
         if name and name_at > last_at:
             full = self._full_person(name.split(), name_at)
@@ -303,7 +245,7 @@ class Resolver:
             name, sid = mention.name, mention.entity_id
             kind = "person" if mention.label == "PERSON" else kind
         elif head_lower in PERSON_PRONOUNS:
-            found = self._nearest_person(start)
+            found = self._nearest_person(start, head_lower)
             if found:
                 name, sid = found
         elif head_lower in GROUP_PRONOUNS:

@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from ..build_manifest import Manifest, _walk, load_manifest, manifest_path, output_intact
+from ..build_manifest import Manifest, load_manifest, manifest_path, output_intact, walk
 from ..cache import cache_dir
 from ..config import SiteConfig
 from ..errors import SiteError
@@ -42,11 +42,11 @@ def build_record(config: SiteConfig, output: Path) -> Manifest:
 def source_files(config: SiteConfig) -> list[str]:
     """The site's own inputs (sitegen's code and model are not the site's business here)."""
     root = config.root
-    files = [str(config.config_path), *_walk(config.content_path), *_walk(root / "static"),
-             *_walk(root / "templates")]
+    files = [str(config.config_path), *walk(config.content_path), *walk(root / "static"),
+             *walk(root / "templates")]
     for theme in theme_chain(config.theme, root):
         if not theme.path.resolve().is_relative_to(PACKAGE_DIR):
-            files += _walk(theme.path)
+            files += walk(theme.path)
     return list(dict.fromkeys(files))
 
 

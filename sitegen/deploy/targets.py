@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from ..config_keys import key_line as _key_line
+from ..config_keys import unknown_key as _unknown
 from ..errors import SiteError
 
 KINDS = ("html", "feed", "asset", "hashed")
@@ -125,7 +127,6 @@ def url_secrets(url: str) -> tuple[str, ...]:
 
 def parse_deploy_section(raw: Any, path: Path, text: str) -> tuple[DeployTarget, ...]:
     """The `[deploy.NAME]` tables of site.toml, validated (unknown keys name the nearest)."""
-    from ..config import _key_line, _unknown
 
     if not isinstance(raw, dict):
         raise SiteError("[deploy] must hold tables like [deploy.production]", path,
@@ -157,7 +158,6 @@ def parse_deploy_section(raw: Any, path: Path, text: str) -> tuple[DeployTarget,
 
 
 def _secret_error(key: str, where: str, path: Path, text: str) -> SiteError:
-    from ..config import _key_line
 
     return SiteError(
         f"'{key}' in {where} looks like a credential: sitegen never reads secrets from "
@@ -168,7 +168,6 @@ def _secret_error(key: str, where: str, path: Path, text: str) -> SiteError:
 
 
 def _value(key: str, value: Any, where: str, path: Path, text: str) -> Any:
-    from ..config import _key_line
 
     line = _key_line(text, key)
     default = next(f for f in fields(DeployTarget) if f.name == key).default
