@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 from .build_annotate import PARALLEL_THRESHOLD, annotate, default_jobs
 from .cache import cache_dir
-from .config import SiteConfig, load_config
+from .config import NO_BASE_URL, SiteConfig, load_config
 from .errors import SiteError, SiteErrors
 from .model import Document
+from .social import CARD_NAME
 
 if TYPE_CHECKING:
     from .annotate.warm import WarmModel
@@ -60,6 +61,7 @@ class BuildReport:
     reused: int = 0
     nothing_changed: bool = False  # no input changed and output/ is intact: nothing was done
     timings: dict[str, float] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # printed once by the command line
 
     def summary(self) -> str:
         stages = ", ".join(f"{k} {v:.2f}s" for k, v in self.timings.items())
@@ -141,16 +143,22 @@ def is_published(doc: Document, drafts: bool, now: dt.datetime) -> bool:
     return _naive(date) <= now
 
 
+# Files a theme's static/ puts at the site's root, where browsers look for them; the
+# site's own static/favicon.ico replaces the theme's.
+ROOT_FILES = frozenset({"favicon.ico"})
+
+
 def static_sources(config: SiteConfig) -> dict[str, Path]:
     """Output path -> source file of every static file: theme assets under static/ (parent
-    theme first), then the site's static/ and content assets at the root; later ones win."""
+    theme first; ROOT_FILES at the root), then the site's static/ and content assets at the
+    root; later ones win."""
     from .render import copy_tree_files
     from .themes import static_dirs, theme_chain
 
     files: dict[str, Path] = {}
     for folder in static_dirs(theme_chain(config.theme, config.root)):
         for rel, path in copy_tree_files(folder):
-            files["static/" + rel] = path
+            files[rel if rel in ROOT_FILES else "static/" + rel] = path
     for rel, path in copy_tree_files(config.root / "static"):
         files[rel] = path
     data_files = {config.entities.file, config.glossary.file}
@@ -188,6 +196,8 @@ def build(options: BuildOptions) -> BuildReport:
         config = config.with_base_url(options.base_url)
     output = (options.output or site / "output").resolve()
     report = BuildReport(output=output)
+    if not config.absolute:
+        report.warnings.append(NO_BASE_URL.format(base_url=config.base_url))
     now = options.now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
     cache = None if options.no_cache else (
         options.cache_dir or config.cache_path or cache_dir(site))
@@ -292,7 +302,10 @@ def _build(options: BuildOptions, config: SiteConfig, output: Path, report: Buil
     report.timings["render"] = t3 - t2 + prepared
 
     rendered += search_index(rendered)
-    files = [*rendered, *static_files(config)]
+    statics = list(static_files(config))
+    own = {rel for rel, _data in statics}  # a site's static/social-card.png wins
+    files = [*(f for f in rendered if not (f[0].endswith(CARD_NAME) and f[0] in own)),
+             *statics]
     result = write_output(files, output, known=keyed.reused_paths if keyed else (),
                           spare=spare_path(cache, output) if cache is not None else None)
     report.files_written, report.unchanged, report.removed = (

@@ -26,6 +26,7 @@ from .config import SiteConfig
 from .index import Article, EntityInfo, SiteIndex, TermInfo
 from .kb import Glossary, KnowledgeBase
 from .render import PAGE_TEMPLATES, RenderedFile, Renderer
+from .social import CARD_VERSION, card_path
 
 TEMPLATES_DIR = "templates"  # compiled templates (render.SealedBytecodeCache)
 TEMPLATE_FACTS = "templates.json"  # which templates read the whole index, per render salt
@@ -139,6 +140,7 @@ class KeyedRenderer(Renderer):
         for tid in sorted({g.term_id for g in ann.glossary}):
             term = index.terms.get(tid)
             parts.append(tid if term is None else repr(term.term))
+        parts.append(repr(self.author_urls(art, index)))  # JSON-LD: their entity pages
         if self.uses_index("article.html"):
             parts.append(self.digest(index))
         key = _hash(parts)
@@ -151,6 +153,18 @@ class KeyedRenderer(Renderer):
             return super().article(art, index)
         finally:
             self._in_article = False
+
+    def card(self, page_url: str, title: str) -> RenderedFile:
+        """A social card is drawn again only when its text (or the drawing) changed."""
+        from PIL import __version__ as pillow
+
+        out = card_path(page_url)
+        key = _hash(["card", CARD_VERSION, pillow, out, title, self.config.title])
+        found = self._reuse(out, key)
+        if found is not None:
+            return found
+        self.rendered += 1
+        return super().card(page_url, title)
 
     def _render(self, template: str, url: str, out: str, root: str | None = None,
                 **context: Any) -> RenderedFile:

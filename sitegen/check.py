@@ -335,6 +335,34 @@ def fetch_status(url: str, timeout: float = 10.0) -> str | None:
     return None
 
 
+def output_of(output: Path | None, site: Path | None) -> tuple[Path, str | None]:
+    """The built folder to check for `sitegen check [OUTPUT] [--site DIR]`, and a note for
+    the user when it is not the folder they named (a site folder given as OUTPUT)."""
+    from .config import CONFIG_NAME
+
+    if site is not None:
+        if not (site / CONFIG_NAME).is_file():
+            raise SiteError(f"{site} is not a site folder (it has no {CONFIG_NAME})",
+                            hint="pass --site the folder with site.toml, or the built "
+                            "folder itself: sitegen check OUTPUT")
+        built = site / "output"
+        if not built.is_dir():
+            raise SiteError(f"{site} has not been built yet (no {built})",
+                            hint=f"run: sitegen build --site {site}")
+        return built, None
+    if output is None:
+        return Path("output"), None
+    if (output / CONFIG_NAME).is_file() and not (output / "index.html").is_file():
+        built = output / "output"
+        if built.is_dir():
+            return built, (f"{output} is a site folder: checking its built site {built} "
+                           f"(sitegen check --site {output} does the same)")
+        raise SiteError(f"{output} is a site folder, not a built site, and it has not been "
+                        "built yet", hint=f"run: sitegen build --site {output}, then "
+                        f"sitegen check --site {output}")
+    return output, None
+
+
 def check_site(output: Path, *, external: bool = False, base_url: str | None = None
                ) -> CheckReport:
     return Checker(output, base_url).run(external=external)

@@ -58,8 +58,10 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--site", type=Path, default=Path("."))
 
     k = sub.add_parser("check", help="check every internal link, anchor and asset of a built site")
-    k.add_argument("output", type=Path, nargs="?", default=Path("output"), metavar="OUTPUT",
-                   help="built site folder (default: ./output)")
+    k.add_argument("output", type=Path, nargs="?", default=None, metavar="OUTPUT",
+                   help="built site folder (default: SITE/output)")
+    k.add_argument("--site", type=Path, default=None,
+                   help="check this site's output/ (default: the current folder's)")
     k.add_argument("--external", action="store_true", help="also fetch external links")
     k.add_argument("--base-url", default=None,
                    help="the base URL it was built with (default: read from its sitemap.xml)")
@@ -132,12 +134,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"created {new_article(args.site, args.title)}")
             return 0
         if args.command == "check":
-            from .check import check_site, format_report
-
-            report = check_site(args.output, external=args.external, base_url=args.base_url)
-            for line in format_report(report):
-                print(line)
-            return 0 if report.ok else 1
+            return _check(args)
         if args.command == "entities":
             from .missing import missing_entities
 
@@ -156,11 +153,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         for err in exc.errors:
             print(f"error: {err}", file=sys.stderr)
         print(f"{len(exc.errors)} errors", file=sys.stderr)
-        _failed(args.command)
+        _failed(args)
         return 1
     except SiteError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        _failed(args.command)
+        _failed(args)
         return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -168,12 +165,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 2
 
 
-def _failed(command: str) -> None:
-    if command == "build":
-        print("build failed; the previous output was left as it was", file=sys.stderr)
-    if command == "deploy":
+def _failed(args: argparse.Namespace) -> None:
+    """What a failed command did: a failed build wrote nothing (builds are atomic)."""
+    if args.command == "build":
+        output = args.output if args.output is not None else args.site / "output"
+        if output.is_dir():
+            print(f"build failed; the previous build in {output}/ was left as it was",
+                  file=sys.stderr)
+        else:
+            print("build failed; nothing was written", file=sys.stderr)
+    if args.command == "deploy":
         print("deploy stopped; once fixed, run it again: it finishes an interrupted deploy",
               file=sys.stderr)
+
+
+def _check(args: argparse.Namespace) -> int:
+    from .check import check_site, format_report, output_of
+
+    if args.output is not None and args.site is not None:
+        print("error: give either OUTPUT or --site, not both", file=sys.stderr)
+        return 2
+    output, note = output_of(args.output, args.site)
+    if note:
+        print(f"note: {note}", file=sys.stderr)
+    report = check_site(output, external=args.external, base_url=args.base_url)
+    for line in format_report(report):
+        print(line)
+    return 0 if report.ok else 1
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -185,6 +203,8 @@ def _build(args: argparse.Namespace) -> int:
                                 executor=args.executor or ("dask" if args.scheduler else None),
                                 scheduler=args.scheduler))
     print(report.summary())
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     return 0
 
 

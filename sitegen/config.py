@@ -88,6 +88,12 @@ class BuildConfig:
 
 
 EXECUTORS = ("local", "dask")
+# The build's one warning when base_url is a path ("/" by default) rather than a full URL.
+NO_BASE_URL = (
+    "base_url is {base_url!r}, not a full URL, so sitemap.xml, the Atom feeds, canonical and "
+    "OpenGraph URLs were left out (they must be absolute): set base_url to publish sitemap, "
+    "feeds and canonical URLs (base_url = \"https://example.org/news/\" in site.toml, or "
+    "sitegen build --base-url URL)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +134,12 @@ class SiteConfig:
         folder = self.build.cache_dir
         return self.root / Path(folder).expanduser() if folder else None
 
+    @property
+    def absolute(self) -> bool:
+        """Whether base_url is a full http(s) URL: only then are the sitemap, the feeds,
+        canonical and OpenGraph URLs (which must be absolute) published."""
+        return is_absolute_url(self.base_url)
+
     def with_base_url(self, base_url: str) -> SiteConfig:
         import dataclasses
 
@@ -146,8 +158,22 @@ _SECTIONS: dict[str, type[Any]] = {
 
 
 def normalise_base_url(url: str) -> str:
+    """`url` ending in "/"; a URL with a scheme must be http(s) with a host."""
     url = url.strip() or "/"
+    if "://" in url and not is_absolute_url(url):
+        raise SiteError(f"base_url must be a full http(s) URL or a path, not {url!r}",
+                        hint='e.g. base_url = "https://example.org/news/", or "/"')
     return url if url.endswith("/") else url + "/"
+
+
+def is_absolute_url(url: str) -> bool:
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 def _check_type(value: Any, default: Any, key: str, path: Path, text: str) -> Any:

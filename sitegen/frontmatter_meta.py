@@ -14,6 +14,7 @@ from frontmatter.default_handlers import YAMLHandler
 from .errors import SiteError
 from .model import ArticleMeta, Cover, Source
 from .safety import check_asset
+from .yaml_errors import explain
 
 _HANDLER = YAMLHandler()
 
@@ -68,13 +69,9 @@ def load_yaml(fm: str, path: Path) -> dict[str, Any]:
     try:
         data = yaml.load(fm, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 2 if mark is not None else 1
-        problem = exc.problem or "invalid YAML"
-        raise SiteError(
-            f"invalid YAML front matter: {problem}", path, line,
-            hint="check quoting and indentation; quote titles that contain ': '",
-        ) from None
+        found = explain(exc, offset=1)  # where the problem starts (after the opening ---)
+        raise SiteError(f"invalid YAML front matter: {found.message}", path, found.line or 1,
+                        hint=found.hint) from None
     except (yaml.YAMLError, RecursionError) as exc:
         raise SiteError(f"invalid YAML front matter: {exc}", path, 2) from None
     if data is None:

@@ -15,6 +15,7 @@ import yaml
 from .errors import SiteError
 from .frontmatter_meta import slugify
 from .safety import check_asset, check_inside, check_url
+from .yaml_errors import explain
 
 # Knowledge-base types and the OntoNotes label each one stands for.
 TYPE_LABELS = {
@@ -97,10 +98,9 @@ def _entries(path: Path) -> tuple[list[tuple[int, dict[str, Any]]], str]:
         node = yaml.compose(text)
         data = yaml.safe_load(text)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        raise SiteError(
-            f"invalid YAML: {exc.problem}", path, mark.line + 1 if mark else None
-        ) from None
+        found = explain(exc)
+        raise SiteError(f"invalid YAML: {found.message}", path, found.line,
+                        hint=found.hint) from None
     except (yaml.YAMLError, RecursionError) as exc:
         raise SiteError(f"invalid YAML: {exc}", path) from None
     if data is None:

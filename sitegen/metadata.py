@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from html import escape
 from typing import Any
 
@@ -62,12 +62,22 @@ def iso_datetime(value: dt.datetime | dt.date | None) -> str | None:
     return value.isoformat()
 
 
+def public_url(config: SiteConfig, url: str) -> str | None:
+    """`url` as an absolute URL, or None when the site has no absolute base_url (a
+    root-relative URL would be wrong under a subpath and opened from disk)."""
+    if url.startswith(("http://", "https://")):
+        return url
+    return absolute_url(config, url) if config.absolute else None
+
+
+def _put(node: dict[str, Any], key: str, value: Any) -> None:
+    if value is not None:
+        node[key] = value
+
+
 def entity_jsonld(info: EntityInfo, config: SiteConfig) -> dict[str, Any]:
-    node: dict[str, Any] = {
-        "@type": SCHEMA_TYPES.get(info.type, "Thing"),
-        "name": info.name,
-        "url": absolute_url(config, info.url),
-    }
+    node: dict[str, Any] = {"@type": SCHEMA_TYPES.get(info.type, "Thing"), "name": info.name}
+    _put(node, "url", public_url(config, info.url))
     kb = info.kb
     if kb is not None:
         if kb.description:
@@ -75,23 +85,24 @@ def entity_jsonld(info: EntityInfo, config: SiteConfig) -> dict[str, Any]:
         if kb.url:
             node["sameAs"] = kb.url
         if kb.image:
-            node["image"] = absolute_url(config, kb.image)
+            _put(node, "image", public_url(config, kb.image))
     return node
 
 
 def news_article_jsonld(art: Article, entities: Iterable[tuple[EntityInfo, int]],
-                        config: SiteConfig) -> Markup:
-    """The JSON-LD `NewsArticle` for one article, ready for a `<script>` element."""
+                        config: SiteConfig,
+                        author_urls: Sequence[str | None] = ()) -> Markup:
+    """The JSON-LD `NewsArticle` for one article, ready for a `<script>` element.
+
+    `author_urls`: per author, the URL of their page (an entity page or the site).
+    """
     meta = art.doc.document.meta
-    url = absolute_url(config, art.url)
-    data: dict[str, Any] = {
-        "@context": "https://schema.org",
-        "@type": "NewsArticle",
-        "@id": url,
-        "url": url,
-        "mainEntityOfPage": {"@type": "WebPage", "@id": url},
-        "headline": meta.title,
-    }
+    url = public_url(config, art.url)
+    data: dict[str, Any] = {"@context": "https://schema.org", "@type": "NewsArticle"}
+    if url is not None:
+        data.update({"@id": url, "url": url,
+                     "mainEntityOfPage": {"@type": "WebPage", "@id": url}})
+    data["headline"] = meta.title
     if meta.summary:
         data["description"] = meta.summary
     published = iso_datetime(meta.date)
@@ -99,12 +110,20 @@ def news_article_jsonld(art: Article, entities: Iterable[tuple[EntityInfo, int]]
         data["datePublished"] = published
         data["dateModified"] = iso_datetime(meta.updated) or published
     if meta.authors:
-        data["author"] = [{"@type": "Person", "name": a} for a in meta.authors]
+        links = list(author_urls) + [None] * (len(meta.authors) - len(author_urls))
+        data["author"] = []
+        for name, link in zip(meta.authors, links, strict=False):
+            person: dict[str, Any] = {"@type": "Person", "name": name}
+            _put(person, "url", link)
+            data["author"].append(person)
     if meta.cover is not None:
-        data["image"] = [absolute_url(config, meta.cover.image)]
+        image = public_url(config, meta.cover.image)
+        if image is not None:
+            data["image"] = [image]
     if config.title:
-        data["publisher"] = {"@type": "Organization", "name": config.title,
-                             "url": absolute_url(config, "")}
+        publisher: dict[str, Any] = {"@type": "Organization", "name": config.title}
+        _put(publisher, "url", public_url(config, ""))
+        data["publisher"] = publisher
     if meta.location:
         data["contentLocation"] = {"@type": "Place", "name": meta.location}
     if meta.tags:

@@ -31,7 +31,8 @@ def missing_entities(site: Path, limit: int = 50) -> str:
             articles.add(doc.document.source.rel)
     if not counts:
         return "# every entity found in the content has a knowledge-base entry\n"
-    out = [f"# {len(counts)} entities without a knowledge-base entry, most frequent first.\n"
+    entities = "1 entity" if len(counts) == 1 else f"{len(counts)} entities"
+    out = [f"# {entities} without a knowledge-base entry, most frequent first.\n"
            f"# Paste what you want into {config.content_dir}/{config.entities.file}.\n"]
     for eid, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]:
         name, label, forms, articles = info[eid]
@@ -39,6 +40,11 @@ def missing_entities(site: Path, limit: int = 50) -> str:
             "id": eid, "name": name, "type": LABEL_TYPES.get(label, "other"),
             "aliases": sorted(f for f in forms if f != name), "description": "",
         }]
-        out.append(f"# {n} mentions in {len(articles)} articles")
+        out.append(f"# {plural(n, 'mention')} in {plural(len(articles), 'article')}")
         out.append(yaml.safe_dump(stub, sort_keys=False, allow_unicode=True).rstrip())
     return "\n".join(out) + "\n"
+
+
+def plural(n: int, word: str) -> str:
+    """'1 mention', '2 mentions'."""
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"

@@ -20,12 +20,13 @@ from .config import SiteConfig
 from .doc_cache import tokens_of
 from .errors import SiteError
 from .frontmatter_meta import slugify
-from .index import Article, SiteIndex
+from .index import Article, EntityInfo, SiteIndex
 from .kb import Glossary, KnowledgeBase
 from .markdown import markdown, render_tokens
 from .metadata import feed_entry_html, news_article_jsonld
 from .safety import check_inside, xml_safe
 from .search import search_available
+from .social import CARD_NAME, SocialImage, card_image, card_path, card_png, picture
 from .themes import template_dirs, theme_chain
 
 
@@ -114,6 +115,11 @@ def make_env(config: SiteConfig, bytecode_dir: Path | None = None) -> jinja2.Env
     )
     env.filters["slug"] = slugify
     env.globals["absolute"] = lambda url: config.base_url + url
+    # The navigation links the search page only when the build makes its index.
+    env.globals["search_enabled"] = search_available()
+    # Every page's og:image unless it has its own (only with an absolute base_url).
+    env.globals["site_image"] = (
+        card_image(config, "", config.title) if config.absolute else None)
     return env
 
 
@@ -128,6 +134,7 @@ class Renderer:
         self.glossary = glossary
         self.env = make_env(config, bytecode_dir)
         self._feed_html: dict[str, str] = {}
+        self._people: tuple[SiteIndex | None, dict[str, str]] = (None, {})
 
     def prepare(self) -> None:
         """Load the page templates ahead of rendering (errors are left for the render to
@@ -158,9 +165,55 @@ class Renderer:
         root = root_for(art.url)
         ann = article_annotations(art, index, self.config, root, held=self.show_held)
         body = Markup(self.body_html(art, root, ann.marks))
+        authors = self.author_urls(art, index)
         return self._render("article.html", art.url, art.url + "index.html", article=art,
                             meta=art.doc.document.meta, body=body, ann=ann, index=index,
-                            jsonld=news_article_jsonld(art, ann.entities, self.config))
+                            social_image=self.article_image(art),
+                            jsonld=news_article_jsonld(art, ann.entities, self.config,
+                                                       authors))
+
+    def author_urls(self, art: Article, index: SiteIndex) -> tuple[str | None, ...]:
+        """Per author of `art`, the site URL of their page: the entity page of that name,
+        else the home page (None without an absolute base_url: JSON-LD omits it)."""
+        if not self.config.absolute:
+            return tuple(None for _ in art.doc.document.meta.authors)
+        if self._people[0] is not index:
+            pages = {info.name: info.url for info in index.entities.values()
+                     if info.type == "person"}
+            self._people = (index, pages)
+        pages = self._people[1]
+        return tuple(self.config.base_url + pages.get(name, "")
+                     for name in art.doc.document.meta.authors)
+
+    def article_image(self, art: Article) -> SocialImage | None:
+        """The article's og:image: its cover when raster, else its generated card."""
+        if not self.config.absolute:
+            return None
+        meta = art.doc.document.meta
+        cover = meta.cover
+        own = picture(self.config, cover.image, cover.alt or meta.title) if cover else None
+        return own or card_image(self.config, art.url, meta.title)
+
+    def entity_image(self, info: EntityInfo) -> SocialImage | None:
+        """An entity page's og:image when its knowledge-base image is raster (else the
+        site's card)."""
+        if not self.config.absolute or info.kb is None:
+            return None
+        return picture(self.config, info.kb.image, info.name)
+
+    def card(self, page_url: str, title: str) -> RenderedFile:
+        """The generated social card (PNG) of the page at `page_url`."""
+        return RenderedFile(card_path(page_url), card_png(title, self.config.title))
+
+    def cards(self, index: SiteIndex) -> Iterator[RenderedFile]:
+        """The site's card and one per article without a raster cover."""
+        if not self.config.absolute:
+            return
+        yield self.card("", self.config.title)
+        for art in index.articles:
+            image = self.article_image(art)
+            if image is not None and image.url.endswith(CARD_NAME):
+                yield self.card(art.url, art.doc.document.meta.title)
 
     def feed_content(self, art: Article) -> str:
         """An article's HTML for feed entries (absolute links, no annotation marks)."""
@@ -182,27 +235,32 @@ class Renderer:
             yield self._render("index.html", url, url + "index.html", articles=chunk,
                                page_number=n, page_count=len(chunks), prev_url=prev_url,
                                next_url=next_url, index=index)
+        # Feeds and the sitemap need absolute URLs: only with an absolute base_url.
+        feeds = cfg.absolute
         yield self._render("tags.html", "tags/", "tags/index.html", index=index)
         for tag, arts in index.tags.items():
             url = f"tags/{tag}/"
             yield self._render("tag.html", url, url + "index.html", tag=tag, articles=arts,
                                index=index)
-            yield self._render("feed.xml", url, url + "feed.xml", articles=arts[:20],
-                               feed_url=url + "feed.xml", feed_title=f"{cfg.title}: {tag}",
-                               index=index, content=self.feed_content)
+            if feeds:
+                yield self._render("feed.xml", url, url + "feed.xml", articles=arts[:20],
+                                   feed_url=url + "feed.xml", feed_title=f"{cfg.title}: {tag}",
+                                   index=index, content=self.feed_content)
         yield self._render("entities.html", "entities/", "entities/index.html", index=index,
                            groups=self._entity_groups(index))
         for info in index.entities.values():
             yield self._render("entity.html", info.url, info.url + "index.html", entity=info,
-                               index=index)
+                               index=index, social_image=self.entity_image(info))
         yield self._render("glossary.html", "glossary/", "glossary/index.html", index=index)
-        yield self._render("feed.xml", "", "feed.xml", articles=index.articles[:20],
-                           feed_url="feed.xml", feed_title=cfg.title, index=index,
-                           content=self.feed_content)
-        yield self._render("search.html", "search/", "search/index.html", index=index,
-                           search_enabled=search_available())
-        yield self._render("sitemap.xml", "", "sitemap.xml", index=index)
+        if feeds:
+            yield self._render("feed.xml", "", "feed.xml", articles=index.articles[:20],
+                               feed_url="feed.xml", feed_title=cfg.title, index=index,
+                               content=self.feed_content)
+        yield self._render("search.html", "search/", "search/index.html", index=index)
+        if feeds:
+            yield self._render("sitemap.xml", "", "sitemap.xml", index=index)
         yield self._render("robots.txt", "", "robots.txt", index=index)
+        yield from self.cards(index)
         # A 404 page is served at any depth: it links from the site's absolute base path.
         base = cfg.base_url if cfg.base_url.startswith(("/", "http://", "https://")) else ""
         yield self._render("404.html", "", "404.html", root=base, index=index)

@@ -11,7 +11,8 @@ from .frontmatter_meta import slugify
 
 SITE_TOML = '''# sitegen site configuration. Every setting but the title is optional.
 title = "{title}"
-base_url = "/"            # e.g. "https://example.org/news/" for a subpath deploy
+base_url = "/"            # the public URL, e.g. "https://example.org/news/": sitemap,
+                          # feeds, canonical and OpenGraph URLs are only written with it
 language = "en"
 author = ""
 theme = "default"

@@ -29,6 +29,7 @@ from .config import SiteConfig, load_config
 from .errors import SiteError, SiteErrors
 from .serve_http import PreviewHTTPServer
 from .serve_incremental import Session
+from .serve_signals import Stopped, stop_signals
 from .serve_state import PageHasher, PreviewState, Problem, page_url, problems_from
 from .serve_watch import KINDS, Change, Debouncer, Watcher, static_targets
 
@@ -267,6 +268,8 @@ class PreviewServer:
             root = options.preview.resolve()
         out = (options.site / "output").resolve()
         if root == out or root.is_relative_to(out):
+            if self._tmp is not None:
+                shutil.rmtree(self._tmp, ignore_errors=True)
             raise SiteError("the preview folder must not be the site's output folder",
                             hint="leave --preview unset to use a temporary folder")
         self.preview = Preview(options, root)
@@ -335,7 +338,12 @@ class PreviewServer:
 
 
 def serve(options: ServeOptions) -> int:
-    """Run the preview until Ctrl-C. Returns the exit code."""
+    """Run the preview until Ctrl-C, SIGTERM or SIGHUP. Returns the exit code."""
+    with stop_signals():
+        return _serve(options)
+
+
+def _serve(options: ServeOptions) -> int:
     server = PreviewServer(options)
     try:
         try:
@@ -354,6 +362,9 @@ def serve(options: ServeOptions) -> int:
             time.sleep(3600)
     except KeyboardInterrupt:
         options.log("stopping the preview")
+        return 0
+    except Stopped as exc:
+        options.log(f"stopping the preview ({exc})")
         return 0
     finally:
         server.stop()

@@ -28,10 +28,14 @@ def test_minimal_site_builds_every_page(make_site: Callable[..., Path],
     out = site / "output"
     assert "2 articles read, 2 published" in res.out
     for rel in ("index.html", "2026/03/one/index.html", "2026/04/two/index.html",
-                "tags/index.html", "tags/city/index.html", "tags/city/feed.xml", "feed.xml",
-                "sitemap.xml", "robots.txt", "404.html", "static/style.css",
-                "static/sitegen.js", "entities/index.html", "glossary/index.html"):
+                "tags/index.html", "tags/city/index.html", "robots.txt", "404.html",
+                "static/style.css", "static/sitegen.js", "favicon.ico", "entities/index.html",
+                "glossary/index.html"):
         assert (out / rel).is_file(), rel
+    # base_url "/" (the default): what needs absolute URLs is left out, with one warning
+    for rel in ("feed.xml", "tags/city/feed.xml", "sitemap.xml", "social-card.png"):
+        assert not (out / rel).exists(), rel
+    assert res.err.count("warning:") == 1 and "set base_url to publish sitemap" in res.err
     home = (out / "index.html").read_text()
     # newest first, relative links that work from disk and under any subpath
     assert home.index("Second story") < home.index("First story")
@@ -119,7 +123,8 @@ def test_broken_yaml_names_file_and_line_and_keeps_output(
         '---\ntitle: "Bad"\ndate: 2026-01-01\ntags: [a, b\nsummary: x\n---\n\nBody.\n')
     res = run("build", "--site", site)
     assert res.code == 1
-    assert "bad.md:5" in res.err and "invalid YAML front matter" in res.err
+    # the line where the unclosed '[' starts, not where the YAML parser gave up
+    assert "bad.md:4" in res.err and "invalid YAML front matter" in res.err
     assert "Traceback" not in res.err
     assert tree_bytes(site / "output") == before
 
@@ -198,8 +203,10 @@ def test_refuses_to_replace_a_foreign_folder(make_site: Callable[..., Path],
 def test_demo_site_builds(run: Callable[..., Result], tmp_path: Path) -> None:
     from conftest import REPO
 
-    res = run("build", "--site", REPO, "--output", tmp_path / "demo")
+    res = run("build", "--site", REPO, "--output", tmp_path / "demo",
+              "--base-url", "https://example.org/news/")
     assert res.code == 0, res.err
+    assert "warning" not in res.err
     out = tmp_path / "demo"
     pages = [p for p in out.glob("2026/*/*/index.html")]
     assert len(pages) >= 8

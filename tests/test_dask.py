@@ -221,7 +221,7 @@ def test_an_unreachable_scheduler_is_a_clear_error_before_any_work(
     assert res.code == 1
     assert f"cannot reach the Dask scheduler at {address}" in res.err
     assert "dask scheduler" in res.err and "Traceback" not in res.err
-    assert "previous output was left as it was" in res.err
+    assert "build failed; the previous build in" in res.err and "was left as it was" in res.err
     assert file_tree(site / "output") == before
     res = run("build", "--site", site, "--no-cache", "--executor", "dask")
     assert res.code == 1 and "scheduler" in res.err and "Traceback" not in res.err

@@ -68,4 +68,4 @@ def test_missing_entities_lists_stubs(make_site: Callable[..., Path],
     res = run("entities", "--missing", "--site", site)
     assert res.code == 0
     assert res.out.index("id: angela-merkel") < res.out.index("id: emmanuel-macron")
-    assert "# 2 mentions in 1 articles" in res.out and "- Merkel" in res.out
+    assert "# 2 mentions in 1 article\n" in res.out and "- Merkel" in res.out

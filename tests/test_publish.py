@@ -124,7 +124,7 @@ def build(run: Callable[..., Result], site: Path, *args: str | Path) -> Path:
 
 def test_check_passes_then_names_page_and_link_after_a_page_is_deleted(
         news_site: Path, run: Callable[..., Result]) -> None:
-    out = build(run, news_site)
+    out = build(run, news_site, "--base-url", "https://example.org/news/")
     res = run("check", out)
     assert res.code == 0, res.out
     assert "no broken links" in res.out
@@ -135,7 +135,8 @@ def test_check_passes_then_names_page_and_link_after_a_page_is_deleted(
     assert "index.html: 2026/04/two/ (no index.html in 2026/04/two/)" in lines
     assert any(line.startswith("2026/03/one/index.html: ../../../2026/04/two/#end (")
                for line in lines), res.out
-    assert any(line.startswith("sitemap.xml: /2026/04/two/ (") for line in lines), res.out
+    assert any(line.startswith("sitemap.xml: https://example.org/news/2026/04/two/ (")
+               for line in lines), res.out
     assert "broken links" in lines[-1]
 
 
@@ -195,7 +196,8 @@ def test_subpath_build_passes_check(news_site: Path, run: Callable[..., Result])
     page = out / "2026/03/one/index.html"
     h = head(page)
     assert h.links["canonical"] == "https://example.org/news/2026/03/one/"
-    assert h.meta["og:image"] == ["https://example.org/news/images/barrier.svg"]
+    # the cover is an SVG, which link previews do not accept: the generated card instead
+    assert h.meta["og:image"] == ["https://example.org/news/2026/03/one/social-card.png"]
     # A link that ignores the subpath is caught.
     html = page.read_text().replace("</main>", '<a href="/tags/">wrong</a></main>')
     page.write_text(html)
@@ -213,15 +215,16 @@ def test_opengraph_twitter_and_canonical(news_site: Path, run: Callable[..., Res
     assert h.meta["og:title"] == [f"Barrier opens {HOSTILE}"]
     assert h.meta["og:description"] == ["The barrier opened on Monday."]
     assert h.meta["og:url"] == ["https://example.org/news/2026/03/one/"]
-    assert h.meta["og:image:alt"] == ["The barrier"]
+    assert h.meta["og:image:alt"] == [f"Barrier opens {HOSTILE}"]  # the card's text
     assert h.meta["twitter:card"] == ["summary_large_image"]
-    assert h.meta["twitter:image"] == ["https://example.org/news/images/barrier.svg"]
+    assert h.meta["twitter:image"] == ["https://example.org/news/2026/03/one/social-card.png"]
     assert h.meta["article:tag"] == ["flooding", "rotterdam"]
     assert h.meta["og:site_name"] == ["Test Site"]
     home = head(out / "index.html")
     assert home.links["canonical"] == "https://example.org/news/"
     assert home.meta["og:type"] == ["website"]
-    assert head(out / "2026/04/two/index.html").meta["twitter:card"] == ["summary"]
+    assert head(out / "2026/04/two/index.html").meta["twitter:card"] == [
+        "summary_large_image"]  # every page has a raster image: its own or a card
     assert "canonical" not in head(out / "404.html").links
 
 
@@ -233,8 +236,10 @@ def test_jsonld_news_article_names_entities(news_site: Path,
     assert data["headline"] == f"Barrier opens {HOSTILE}"
     assert data["datePublished"] == "2026-03-01T00:00:00Z"
     assert data["dateModified"] == "2026-03-02T00:00:00Z"
-    assert data["author"] == [{"@type": "Person", "name": "Jane Doe"},
-                              {"@type": "Person", "name": "John Roe"}]
+    # no author pages here: the url is the site's
+    assert data["author"] == [
+        {"@type": "Person", "name": "Jane Doe", "url": "https://example.org/news/"},
+        {"@type": "Person", "name": "John Roe", "url": "https://example.org/news/"}]
     assert data["image"] == ["https://example.org/news/images/barrier.svg"]
     mentions = data["mentions"]
     assert isinstance(mentions, list)
@@ -290,7 +295,8 @@ def test_search_page_without_pagefind(news_site: Path, run: Callable[..., Result
     page = (out / "search/index.html").read_text()
     assert "Search is unavailable" in page and "pagefind" not in page
     assert not (out / "pagefind").exists()
-    assert 'href="../search/"' in (out / "tags/index.html").read_text()
+    # no index, no "Search" in the navigation (the page stays for old links)
+    assert 'href="../search/"' not in (out / "tags/index.html").read_text()
     article_html = (out / "2026/03/one/index.html").read_text()
     assert "data-pagefind-body" in article_html
     assert re.search(r'<span data-pagefind-filter="person">Annelies Verbruggen</span>',
@@ -306,6 +312,7 @@ def test_search_index_with_pagefind(news_site: Path, run: Callable[..., Result],
     out = build(run, news_site, "--base-url", "https://example.org/news/")
     page = (out / "search/index.html").read_text()
     assert 'src="../static/search.js"' in page and "Search is unavailable" not in page
+    assert 'href="../search/"' in (out / "tags/index.html").read_text()  # in the navigation
     for rel in ("pagefind/pagefind-ui.js", "pagefind/pagefind-ui.css",
                 "pagefind/pagefind-entry.json"):
         assert (out / rel).is_file(), rel
