@@ -27,6 +27,7 @@ from typing import Any
 from .build import BuildOptions, build
 from .config import SiteConfig, load_config
 from .errors import SiteError, SiteErrors
+from .serve_guard import is_loopback
 from .serve_http import PreviewHTTPServer
 from .serve_incremental import Session
 from .serve_state import PageHasher, PreviewState, Problem, page_url, problems_from
@@ -45,6 +46,8 @@ class ServeOptions:
     debounce: float = 0.15
     quick_debounce: float = 0.04  # quiet time when the burst is one saved article
     preview: Path | None = None  # default: a fresh temporary folder, removed on exit
+    allow_hosts: tuple[str, ...] = ()  # host names answered besides loopback and IPs
+    public: bool = False  # binding to a non-loopback address must be asked for
     log: Callable[[str], None] = field(default=lambda text: print(text, flush=True))
 
 
@@ -265,6 +268,11 @@ class PreviewServer:
             root = self._tmp / "site"
         else:
             root = options.preview.resolve()
+        if not is_loopback(options.host) and not options.public:
+            raise SiteError(
+                f"refusing to serve the preview on {options.host}: other machines could "
+                "read the drafts", hint="bind to 127.0.0.1 (the default), or pass --public "
+                "to really share the preview with your network")
         out = (options.site / "output").resolve()
         if root == out or root.is_relative_to(out):
             raise SiteError("the preview folder must not be the site's output folder",
@@ -299,7 +307,8 @@ class PreviewServer:
             self.watcher.replan(self.preview.config)
 
     def start(self) -> str:
-        self.httpd = PreviewHTTPServer((self.options.host, self.options.port), self.state)
+        self.httpd = PreviewHTTPServer((self.options.host, self.options.port), self.state,
+                                       self.options.allow_hosts)
         config = self.preview.load_config()
         self.preview.full_build(("initial",))
         self.watcher.start(config)
@@ -346,8 +355,10 @@ def serve(options: ServeOptions) -> int:
             return 1
         options.log(f"serving the preview of {server.preview.site} at {url} "
                     "(Ctrl-C to stop)")
-        if options.host not in ("127.0.0.1", "localhost", "::1"):
-            options.log("warning: the preview is reachable from other machines")
+        if not is_loopback(options.host):
+            options.log("warning: the preview is reachable from other machines on "
+                        f"{options.host}, drafts included; it answers IP addresses and "
+                        "--allow-host names only")
         if options.open_browser:
             webbrowser.open(url)
         while True:
