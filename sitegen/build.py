@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from .build_annotate import PARALLEL_THRESHOLD, annotate, default_jobs
 from .cache import cache_dir
 from .config import SiteConfig, load_config
+from .dates import utc_naive
 from .errors import SiteError, SiteErrors
 from .model import Document
 
@@ -374,8 +375,7 @@ if hasattr(os, "register_at_fork"):
 
 
 def _naive(date: dt.datetime) -> dt.datetime:
-    return date.replace(tzinfo=None) if date.tzinfo is None else date.astimezone(
-        dt.UTC).replace(tzinfo=None)
+    return utc_naive(date)
 
 
 def clean(site: Path) -> list[Path]:

@@ -14,11 +14,12 @@ from frontmatter.default_handlers import YAMLHandler
 from .errors import SiteError
 from .model import ArticleMeta, Cover, Source
 from .safety import check_asset
+from .yaml_safe import BoundedLoader, YamlLimitError
 
 _HANDLER = YAMLHandler()
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(BoundedLoader):
     """Safe YAML that leaves dates as text, so a bad date is our error, not a crash."""
 
 
@@ -73,7 +74,8 @@ def load_yaml(fm: str, path: Path) -> dict[str, Any]:
         problem = exc.problem or "invalid YAML"
         raise SiteError(
             f"invalid YAML front matter: {problem}", path, line,
-            hint="check quoting and indentation; quote titles that contain ': '",
+            hint=None if isinstance(exc, YamlLimitError) else
+            "check quoting and indentation; quote titles that contain ': '",
         ) from None
     except (yaml.YAMLError, RecursionError) as exc:
         raise SiteError(f"invalid YAML front matter: {exc}", path, 2) from None
@@ -110,6 +112,19 @@ def _strings(value: Any, key: str, fm: str, path: Path) -> tuple[str, ...]:
     if isinstance(value, list) and all(isinstance(v, (str, int, float)) for v in value):
         return tuple(str(v) for v in value)
     raise SiteError(f"'{key}' must be a list of names", path, _line_of(fm, key))
+
+
+def _tags(value: Any, fm: str, path: Path) -> tuple[str, ...]:
+    tags = []
+    for raw in _strings(value, "tags", fm, path):
+        tag = slugify(raw)
+        if not tag:
+            raise SiteError(
+                f"the tag {raw!r} has no letters or digits in A-Z, 0-9, so it has no page "
+                "name", path, _line_of(fm, "tags"),
+                hint="remove the tag or spell it with letters or digits")
+        tags.append(tag)
+    return tuple(dict.fromkeys(tags))
 
 
 def _text(value: Any, key: str, fm: str, path: Path) -> str:
@@ -175,7 +190,7 @@ def parse_meta(source: Source, fm: str | None, require_title: bool = True) -> Ar
         date=_date(data.get("date"), "date", fm, path),
         updated=_date(data.get("updated"), "updated", fm, path),
         authors=authors,
-        tags=tuple(slugify(t) for t in _strings(data.get("tags"), "tags", fm, path)),
+        tags=_tags(data.get("tags"), fm, path),
         summary=_text(data.get("summary"), "summary", fm, path),
         slug=slug,
         draft=draft,

@@ -15,6 +15,7 @@ import yaml
 from .errors import SiteError
 from .frontmatter_meta import slugify
 from .safety import check_asset, check_inside, check_url
+from .yaml_safe import BoundedLoader
 
 # Knowledge-base types and the OntoNotes label each one stands for.
 TYPE_LABELS = {
@@ -95,7 +96,7 @@ def _entries(path: Path) -> tuple[list[tuple[int, dict[str, Any]]], str]:
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     try:
         node = yaml.compose(text)
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=BoundedLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         raise SiteError(
@@ -114,6 +115,16 @@ def _entries(path: Path) -> tuple[list[tuple[int, dict[str, Any]]], str]:
             raise SiteError("each entry must be a mapping of 'key: value' lines", path, line)
         out.append((line, item))
     return out, digest
+
+
+def _id(slug: str, what: str, path: Path, line: int) -> str:
+    """A slug that names a page or an anchor: never empty."""
+    if not slug:
+        raise SiteError(
+            f"the {what} has no usable id: its name has no letters or digits in A-Z, 0-9",
+            path, line, hint="add an id made of ASCII letters, digits and hyphens, "
+            "e.g. id: my-entry")
+    return slug
 
 
 def _str(item: dict[str, Any], key: str, path: Path, line: int) -> str:
@@ -168,7 +179,7 @@ def load_kb(path: Path) -> KnowledgeBase:
                     hint=f"use one of: {', '.join(sorted(set(TYPE_LABELS) - {'organization'}))}",
                 )
             label = TYPE_LABELS[etype]
-        eid = slugify(_str(item, "id", path, line) or name)
+        eid = _id(slugify(_str(item, "id", path, line) or name), "entity", path, line)
         if eid in seen:
             raise SiteError(
                 f"entity id '{eid}' is defined twice (first at line {seen[eid]})", path, line
@@ -210,7 +221,7 @@ def load_glossary(path: Path) -> Glossary:
                 f"glossary term '{term}' has no definition", path, line,
                 hint="add: definition: a short plain-text explanation",
             )
-        tid = slugify(_str(item, "id", path, line) or term)
+        tid = _id(slugify(_str(item, "id", path, line) or term), "glossary term", path, line)
         if tid in seen:
             raise SiteError(
                 f"glossary term '{term}' is defined twice (first at line {seen[tid]})",

@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from .annotation_html import article_annotations
 from .config import SiteConfig
+from .dates import iso
 from .doc_cache import tokens_of
 from .errors import SiteError
 from .frontmatter_meta import slugify
@@ -45,8 +46,7 @@ def format_date(value: dt.datetime | dt.date | None, style: str = "long") -> str
     if value is None:
         return ""
     if style == "iso":
-        return value.strftime("%Y-%m-%dT%H:%M:%SZ") if isinstance(value, dt.datetime) else (
-            value.isoformat())
+        return iso(value)
     return f"{value.day} {value.strftime('%B %Y')}"
 
 
