@@ -176,7 +176,13 @@ def _build(args: argparse.Namespace) -> int:
                                 jobs=args.jobs, progress=True,
                                 executor=args.executor or ("dask" if args.scheduler else None),
                                 scheduler=args.scheduler))
+    for err in report.refused:
+        print(f"error: {err}", file=sys.stderr)
     print(report.summary())
+    if report.refused:
+        print(f"{len(report.refused)} article(s) refused and left out; the rest of the site "
+              "was built", file=sys.stderr)
+        return 1
     return 0
 
 
