@@ -202,6 +202,7 @@ def load_kb(path: Path) -> KnowledgeBase:
     return KnowledgeBase(entities=tuple(entities), fingerprint=digest)
 
 
+MAX_FORMS = 1000  # forms of one glossary term (each is lemmatised by the model)
 TERM_KEYS = {"id", "term", "forms", "definition", "long", "related", "url"}
 
 
@@ -229,6 +230,11 @@ def load_glossary(path: Path) -> Glossary:
             )
         seen[tid] = line
         forms = _list(item, "forms", path, line)
+        if len(forms) > MAX_FORMS:
+            raise SiteError(
+                f"glossary term '{term}' has {len(forms):,} forms, over the limit of "
+                f"{MAX_FORMS:,}", path, line,
+                hint="list the spellings readers meet; each form is tagged by the model")
         for form in (term, *forms):
             key = form.lower()
             if key in forms_seen and forms_seen[key][0] != tid:

@@ -16,6 +16,8 @@ from typing import Any
 
 from markdown_it.token import Token
 
+from .spans import SpanBuckets
+
 
 @dataclass(frozen=True, slots=True)
 class Mark:
@@ -75,4 +77,20 @@ def text_rule(
     plain = (token.meta or {}).get("plain")
     if plain is None or not marks:
         return escape(token.content, quote=False)
-    return render_text(token.content, int(plain), marks)
+    start = int(plain)
+    return render_text(token.content, start,
+                       _index(env, marks).near(start, start + len(token.content)))
+
+
+def _index(env: dict[str, Any], marks: Sequence[Mark]) -> SpanBuckets[Mark]:
+    """The marks by position, made once per render: each text token then looks only at
+    the marks near it (in their original order), not at every mark of the article."""
+    cached = env.get("_mark_index")
+    if cached is not None and cached[0] is marks:
+        index: SpanBuckets[Mark] = cached[1]
+        return index
+    index = SpanBuckets()
+    for mark in marks:
+        index.add(mark.start, mark.end, mark)
+    env["_mark_index"] = (marks, index)
+    return index

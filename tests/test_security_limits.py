@@ -66,7 +66,7 @@ def test_pieces_cover_the_text_and_stay_bounded(text: str) -> None:
     assert all(0 < len(p) <= CHUNK for p in parts)
     for p in parts:  # a long run without spaces is cut into slices on its own
         longest = max((len(w) for w in p.split()), default=0)
-        assert longest < RUN or p.strip() == p and len(p) <= RUN
+        assert longest < RUN or (p.strip() == p and len(p) <= RUN)
 
 
 def test_text_over_spacys_limit_is_annotated_in_pieces(
@@ -110,3 +110,51 @@ def test_hostile_markdown_builds(make_site: Callable[..., Path], run: Callable[.
     result = run("build", "--site", site, "--no-cache")
     assert result.code == 0, result.err
     assert (site / f"output/2026/03/{name}/index.html").is_file()
+
+
+def test_heading_ids_match_the_anchors_plugin() -> None:
+    """The linear heading-id rule gives the ids mdit_py_plugins' anchors plugin gave."""
+    import random
+
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.anchors import anchors_plugin
+    from mdit_py_plugins.attrs import attrs_block_plugin
+
+    from sitegen.markdown_anchors import heading_ids
+
+    old = MarkdownIt("commonmark").use(attrs_block_plugin).use(
+        anchors_plugin, min_level=2, max_level=3)
+    new = MarkdownIt("commonmark").use(attrs_block_plugin)
+    new.core.ruler.push("anchor", heading_ids(2, 3))
+    rng = random.Random(5)
+    titles = ["Same", "Same 1", "Same-2", "same", "Other", "`code`", "", "Same 1 1"]
+    for _ in range(200):
+        lines = []
+        for _ in range(rng.randint(1, 12)):
+            title = rng.choice(titles)
+            explicit = "{#same-1}\n" if rng.random() < 0.1 else ""
+            lines.append(f"{explicit}{'#' * rng.randint(1, 4)} {title}\n")
+        text = "\n".join(lines)
+        assert new.render(text) == old.render(text), text
+
+
+def test_many_glossary_forms_are_refused(make_site: Callable[..., Path],
+                                        run: Callable[..., Result]) -> None:
+    forms = ", ".join(f'"form {i}"' for i in range(1001))
+    site = make_site({"a.md": article("A", "Text.")}, NO_NLP, files={
+        "content/glossary.yaml": f"- term: barrier\n  definition: A gate.\n  forms: [{forms}]\n"})
+    result = run("build", "--site", site)
+    assert result.code == 1
+    assert "glossary.yaml:1: glossary term 'barrier' has 1,001 forms, over the limit of 1,000" \
+           in result.err
+
+
+def test_cards_show_at_most_eight_tags(make_site: Callable[..., Path],
+                                      run: Callable[..., Result]) -> None:
+    tags = "[" + ", ".join(f"t{i}" for i in range(40)) + "]"
+    site = make_site({"a.md": article("A", "Text.", tags=tags)}, NO_NLP)
+    assert run("build", "--site", site).code == 0
+    page = (site / "output/tags/t0/index.html").read_text("utf-8")
+    assert page.count('href="../../tags/t') <= 8 and "+32 more" in page
+    feed = (site / "output/tags/t0/feed.xml").read_text("utf-8")
+    assert feed.count("<category ") == 8

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..frontmatter_meta import slugify
+from ..spans import Spans
 from .entity_gazetteer import MAJOR, is_title, looks_demonym, place_rank
 from .entity_names import (
     LEGAL_FORMS,
@@ -141,14 +142,14 @@ class Resolver:
         keys |= set(self.short_of)
         if not keys:
             return
-        taken = sorted((c.start, c.end) for c in self.cands)
+        taken = Spans((c.start, c.end) for c in self.cands)
         alternatives = "|".join(
             re.escape(k).replace(r"\ ", r"\s+") for k in sorted(keys, key=len, reverse=True)
         )
         pattern = re.compile(r"(?<![\w-])(?:" + alternatives + r")(?![\w-])", re.IGNORECASE)
         added: list[Cand] = []
         for m in pattern.finditer(self.text):
-            if _overlaps(taken, m.start(), m.end()):
+            if taken.overlaps(m.start(), m.end()):
                 continue
             key = norm_key(m.group(0))
             g = self.groups.get(key)
@@ -160,7 +161,8 @@ class Resolver:
 
     def _gazetteer_places(self) -> None:
         """Names of countries, states and big cities the model missed (GeoNames)."""
-        taken = sorted((c.start, c.end) for c in self.cands)
+        taken = Spans((c.start, c.end) for c in self.cands)
+        caps = Spans(self.caps)
         doc = self.doc
         runs: list[tuple[int, int]] = []  # token ranges
         i = 0
@@ -174,7 +176,7 @@ class Resolver:
                 j - 1
             ].whitespace_.count("\n"):
                 j += 1
-            if _inside_range(tok.idx, self.caps):
+            if caps.overlaps(tok.idx, tok.idx + 1):  # inside an all-capitals range
                 runs.extend((a, b) for a in range(i, j) for b in range(a + 1, min(j, a + 3) + 1))
             else:
                 runs.append((i, j))
@@ -182,14 +184,14 @@ class Resolver:
         for a, b in runs:
             span = doc[a:b]
             start, end = span.start_char, span.end_char
-            if place_rank(span.text) != MAJOR or _overlaps(taken, start, end):
+            if place_rank(span.text) != MAJOR or taken.overlaps(start, end):
                 continue
             if len(span) == 1 and span[0].is_sent_start and span[0].pos_ != "PROPN":
                 continue
             if a > 0 and is_title(doc[a - 1].text):
                 continue
             self.cands.append(Cand(start, end, "GPE", "model"))
-            taken.append((start, end))
+            taken.add(start, end)
             g = self.group(norm_key(span.text))
             g.label = g.label or "GPE"
             g.forms[span.text] += 1
@@ -235,14 +237,6 @@ class Resolver:
         if before:
             return max(before, key=lambda o: (o[0], -o[2]))[1]
         return min(options, key=lambda o: (o[2], o[0]))[1]
-
-
-def _inside_range(pos: int, ranges: list[tuple[int, int]]) -> bool:
-    return any(s <= pos < e for s, e in ranges)
-
-
-def _overlaps(taken: list[tuple[int, int]], start: int, end: int) -> bool:
-    return any(s < end and start < e for s, e in taken)
 
 
 def _vote(g: Group) -> str:
