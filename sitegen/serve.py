@@ -107,6 +107,11 @@ class Preview:
         result = RebuildResult(kinds, True, seconds, tuple(sorted(changed)), report.summary())
         self.log(f"rebuilt ({', '.join(kinds)}) in {seconds * 1000:.0f} ms: "
                  f"{len(changed)} page(s) changed; {report.summary()}")
+        if report.refused:  # built without them: show why in the terminal and the browser
+            problems = problems_from(SiteErrors(report.refused), self.site)
+            self.state.failed(problems)
+            for problem in problems:
+                self.log(f"error: {problem}")
         self._prime()
         return result
 
