@@ -65,15 +65,21 @@ def find_entities(doc: Doc, view: TextView, kb: KnowledgeBase) -> tuple[EntityMe
     cands = _merge(cands, kb_cands)
 
     forced: list[Cand] = []
+    index = SpanBuckets[int]()  # each override looks only at the candidates near it
+    for i, c in enumerate(cands):
+        index.add(c.start, c.end, i)
+    removed: set[int] = set()
     for ov in view.overrides:
+        near = [i for i in index.near(ov.start, ov.end)
+                if i not in removed and _overlap(cands[i], ov.start, ov.end)]
         if ov.no_entity:
-            cands = [c for c in cands if not _overlap(c, ov.start, ov.end)]
-        forced_cand = override_candidate(
-            ov, kb, [c for c in cands if _overlap(c, ov.start, ov.end)], text
-        )
+            removed.update(near)
+            near = []
+        forced_cand = override_candidate(ov, kb, [cands[i] for i in near], text)
         if forced_cand is not None:
-            cands = [c for c in cands if not _overlap(c, ov.start, ov.end)]
+            removed.update(near)
             forced.append(forced_cand)
+    cands = [c for i, c in enumerate(cands) if i not in removed]
     cands = Resolver(doc, text, cands + forced).run()
 
     blocked = Spans((ov.start, ov.end) for ov in view.overrides if ov.no_entity)
