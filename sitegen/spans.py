@@ -33,6 +33,11 @@ class Spans:
         hi = bisect_left(self._starts, end)  # runs [0, hi) start before `end`
         return hi > 0 and self._ends[hi - 1] > start  # ends are sorted too
 
+    def within(self, start: int, end: int) -> bool:
+        """[start, end) lies inside one run (for disjoint spans: inside one of them)."""
+        i = bisect_right(self._starts, start) - 1
+        return i >= 0 and end <= self._ends[i]
+
     def add(self, start: int, end: int) -> None:
         lo = bisect_right(self._ends, start)  # first run ending after `start`
         hi = bisect_left(self._starts, end)

@@ -69,16 +69,13 @@ def caps_blocks(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def _inside(c: Cand, blocks: list[tuple[int, int]]) -> bool:
-    return any(s <= c.start and c.end <= e for s, e in blocks)
-
-
 class Resolver:
     def __init__(self, doc: Doc, text: str, cands: list[Cand]) -> None:
         self.doc = doc
         self.text = text
         self.caps = caps_blocks(text)
-        self.cands = [c for c in cands if c.fixed or not _inside(c, self.caps)]
+        caps = Spans(self.caps)  # disjoint blocks: inside the union is inside one block
+        self.cands = [c for c in cands if c.fixed or not caps.within(c.start, c.end)]
         self.groups: dict[str, Group] = {}
         # short form key -> [(offset of the full name, full name key, priority)]
         self.short_of: dict[str, list[tuple[int, str, int]]] = {}
