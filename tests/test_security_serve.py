@@ -282,3 +282,19 @@ def test_public_binding_prints_a_warning(make_site: Any) -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=15)
+
+
+def test_the_preview_shows_refused_articles(make_site: Any) -> None:
+    site = make_site({"big.md": article("Big", "Some text. " * 200),
+                      "small.md": article("Small", "Fine.")},
+                     config=NO_NLP + "[limits]\nmax_article_bytes = 1000\n")
+    server = PreviewServer(ServeOptions(site=site, port=0, debounce=0.05, log=print))
+    try:
+        server.start()
+        problems = server.state.snapshot()["errors"]
+        assert any("over the limit of 1,000 bytes" in p["message"] and
+                   str(p["file"]).endswith("big.md") for p in problems), problems
+        port = server.httpd.server_address[1] if server.httpd else 0
+        assert _raw(server, "/2026/03/small/", {"Host": f"127.0.0.1:{port}"})[0] == 200
+    finally:
+        server.stop()
