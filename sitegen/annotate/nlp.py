@@ -40,6 +40,7 @@ def model_version(name: str) -> str:
 CHUNK = 50_000  # characters per spaCy call; normal articles are one piece, unchanged
 RUN = 400  # longest run without whitespace the tokenizer gets in one piece
 _LONG_RUN = re.compile(r"\S{" + str(RUN) + ",}")
+_SPACE = re.compile(r"\s")
 
 
 def _cut(text: str, start: int, end: int) -> int:
@@ -89,7 +90,11 @@ def pipe_texts(nlp: Language, texts: Iterable[str], batch_size: int = 16,
         if short:
             yield from nlp.pipe(short, batch_size=batch_size, n_process=n_process)
             short = []
-        docs = list(nlp.pipe(parts, batch_size=1))
+        # A slice of a run without spaces ("[[[[...", '""""...') is one token: the model
+        # learns nothing from it character by character and would take seconds per slice.
+        inputs = [Doc(nlp.vocab, words=[p], spaces=[False]) if not _SPACE.search(p) else p
+                  for p in parts]
+        docs = list(nlp.pipe(inputs, batch_size=1))
         joined = Doc.from_docs(  # type: ignore[call-arg]  # the stub lacks `exclude`
             docs, ensure_whitespace=False, exclude=["tensor"])
         assert joined is not None and joined.text == text
