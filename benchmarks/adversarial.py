@@ -157,7 +157,12 @@ def plot(rows: list[Row], path: Path) -> None:
         xs = [r.factor for r in mine]
         left.plot(xs, [r.seconds for r in mine], marker="o", label=name)
         right.plot(xs, [r.peak_mb for r in mine], marker="o", label=name)
-    for ax, label in ((left, "build time (s)"), (right, "peak memory (MB)")):
+    top = max(r.seconds for r in rows if r.factor == 1)
+    left.plot([1, 8], [top, top * 8], "k--", linewidth=1, label="linear (x8 for 8x)")
+    left.plot([1, 8], [top, top * 64], "k:", linewidth=1, label="quadratic (x64)")
+    left.set_yscale("log")
+    left.set_ylim(1, top * 16)
+    for ax, label in ((left, "build time (s, log)"), (right, "peak memory (MB)")):
         ax.set_xscale("log", base=2)
         ax.set_xlabel("input size (x base)")
         ax.set_ylabel(label)
