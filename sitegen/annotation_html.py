@@ -11,6 +11,7 @@ from .index import Article, EntityInfo, SiteIndex
 from .kb import Term
 from .markup import Mark
 from .model import Attribution, EntityMention
+from .spans import Spans
 
 SPEECH = ("direct", "indirect", "according_to")
 MEDIA_WORDS = ("agency", "news", "tass", "reuters", "afp", "ap", "anp", "television", "radio",
@@ -112,7 +113,8 @@ def article_annotations(art: Article, index: SiteIndex, config: SiteConfig, root
     ann = art.doc.annotations
     view = art.doc.document.view
     marks: list[Mark] = []
-    taken: list[tuple[int, int]] = []
+    taken = Spans()
+    terms = Spans((g.start, g.end) for g in ann.glossary)
     shown_entities: dict[str, EntityInfo] = {}
     # A dateline is linked once: in the byline (the front matter's `location`), not again
     # where the body repeats it; with `link = "first"` it is the place's one link.
@@ -129,7 +131,7 @@ def article_annotations(art: Article, index: SiteIndex, config: SiteConfig, root
             continue
         # The glossary matcher only keeps a term over an entity when the term is longer and
         # contains it ("Natura 2000" over "Natura"): such a term wins here too.
-        if any(g.start < m.end and m.start < g.end for g in ann.glossary):
+        if terms.overlaps(m.start, m.end):
             continue
         if config.entities.link == "first" and info.id in shown_entities:
             continue
@@ -142,12 +144,12 @@ def article_annotations(art: Article, index: SiteIndex, config: SiteConfig, root
             f'data-entity="{_attr(info.id)}" data-origin="{_attr(m.origin)}" '
             f'data-confidence="{m.confidence:.2f}" '
             f'aria-describedby="{_attr(pop)}">', "</a>", order=2))
-        taken.append((m.start, m.end))
+        taken.add(m.start, m.end)
 
     shown_terms: dict[str, Term] = {}
     for g in ann.glossary:
         info_t = index.terms.get(g.term_id)
-        if info_t is None or any(s < g.end and g.start < e for s, e in taken):
+        if info_t is None or taken.overlaps(g.start, g.end):
             continue
         if not view.annotatable(g.start, g.end) or view.block_at(g.start) == "heading":
             continue
@@ -160,7 +162,7 @@ def article_annotations(art: Article, index: SiteIndex, config: SiteConfig, root
             f'<a class="ann ann-term" href="{_attr(root)}glossary/#{_attr(g.term_id)}" '
             f'data-origin="{_attr(g.origin)}" data-confidence="{g.confidence:.2f}" '
             f'data-pop="{_attr(pop)}" aria-describedby="{_attr(pop)}">', "</a>", order=2))
-        taken.append((g.start, g.end))
+        taken.add(g.start, g.end)
 
     groups: dict[str, list[Attribution]] = {}
     for a in ann.attributions:

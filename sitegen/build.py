@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import gc
 import os
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,9 +12,13 @@ from typing import TYPE_CHECKING, Any
 from .build_annotate import PARALLEL_THRESHOLD, annotate, default_jobs
 from .cache import cache_dir
 from .config import NO_BASE_URL, SiteConfig, load_config
+from .dates import utc_naive
 from .errors import SiteError, SiteErrors
+from .gc_pause import gc_paused as _gc_paused
+from .limits import too_many_tags
 from .model import Document
 from .social import CARD_NAME
+from .statics import check_source_folders, static_files, static_sources
 
 if TYPE_CHECKING:
     from .annotate.warm import WarmModel
@@ -26,7 +27,8 @@ if TYPE_CHECKING:
 # Heavy modules (spaCy, markdown-it, Jinja2) are imported where needed: a rebuild with
 # nothing changed only stats and hashes its inputs.
 __all__ = ["PARALLEL_THRESHOLD", "BuildOptions", "BuildReport", "annotate", "build",
-           "default_jobs", "is_published", "load_data", "parse_all"]
+           "default_jobs", "is_published", "load_data", "parse_all", "static_files",
+           "static_sources"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +62,7 @@ class BuildReport:
     rendered: int = 0  # pages rendered in this build (the others reused: same dependencies)
     reused: int = 0
     nothing_changed: bool = False  # no input changed and output/ is intact: nothing was done
+    refused: list[SiteError] = field(default_factory=list)  # articles over a [limits] setting
     timings: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)  # printed once by the command line
 
@@ -72,6 +75,8 @@ class BuildReport:
             f"{self.files_written} files written, {self.unchanged} unchanged"
             f"{f', {self.removed} removed' if self.removed else ''} in "
             f"{self.output} [{stages}]"
+            + (f"; {len(self.refused)} refused: " + ", ".join(
+                sorted(str(e.file) for e in self.refused)) if self.refused else "")
             + ("; nothing changed" if self.nothing_changed else
                f"; {self.rendered} pages rendered, {self.reused} reused"
                if self.rendered or self.reused else "")
@@ -85,15 +90,20 @@ def load_data(config: SiteConfig) -> tuple[KnowledgeBase, Glossary]:
     return load_kb(content / config.entities.file), load_glossary(content / config.glossary.file)
 
 
-def parse_all(config: SiteConfig, cache: Path | None = None) -> list[Document]:
+def parse_all(config: SiteConfig, cache: Path | None = None,
+              refused: list[SiteError] | None = None) -> list[Document]:
     """Every article of the site, parsed; with a cache folder, unchanged articles come from
-    its document store (without markdown tokens: see doc_cache.tokens_of)."""
+    its document store (without markdown tokens: see doc_cache.tokens_of).
+
+    Articles over a `[limits]` setting are left out, their errors added to `refused`
+    (without that list, raised)."""
     import dataclasses
 
     from .discover import discover
     from .parse import parse
 
-    sources = discover(config.content_path)
+    limits = config.limits
+    sources = discover(config.content_path, limits.max_article_bytes, refused)
     docs: list[Document | None] = [None] * len(sources)
     rows: list[tuple[str, str]] = []
     keys: list[str] = []
@@ -118,7 +128,18 @@ def parse_all(config: SiteConfig, cache: Path | None = None) -> list[Document]:
         errors = _parse_missing(sources, docs, parse, config.markdown.sanitize)
     if errors:
         raise errors[0] if len(errors) == 1 else SiteErrors(errors)
-    return [d for d in docs if d is not None]
+    kept: list[Document] = []
+    for doc in docs:
+        if doc is None:
+            continue
+        error = too_many_tags(doc, limits.max_tags)
+        if error is None:
+            kept.append(doc)
+        elif refused is None:
+            raise error
+        else:
+            refused.append(error)
+    return kept
 
 
 def _parse_missing(sources: list[Any], docs: list[Document | None], parse: Any,
@@ -143,36 +164,6 @@ def is_published(doc: Document, drafts: bool, now: dt.datetime) -> bool:
     return _naive(date) <= now
 
 
-# Files a theme's static/ puts at the site's root, where browsers look for them; the
-# site's own static/favicon.ico replaces the theme's.
-ROOT_FILES = frozenset({"favicon.ico"})
-
-
-def static_sources(config: SiteConfig) -> dict[str, Path]:
-    """Output path -> source file of every static file: theme assets under static/ (parent
-    theme first; ROOT_FILES at the root), then the site's static/ and content assets at the
-    root; later ones win."""
-    from .render import copy_tree_files
-    from .themes import static_dirs, theme_chain
-
-    files: dict[str, Path] = {}
-    for folder in static_dirs(theme_chain(config.theme, config.root)):
-        for rel, path in copy_tree_files(folder):
-            files[rel if rel in ROOT_FILES else "static/" + rel] = path
-    for rel, path in copy_tree_files(config.root / "static"):
-        files[rel] = path
-    data_files = {config.entities.file, config.glossary.file}
-    for rel, path in copy_tree_files(config.content_path, skip={".md", *data_files}):
-        files[rel] = path
-    return files
-
-
-def static_files(config: SiteConfig) -> Iterator[tuple[str, bytes]]:
-    files = static_sources(config)
-    for rel in sorted(files):
-        yield rel, files[rel].read_bytes()
-
-
 def build(options: BuildOptions) -> BuildReport:
     """Read, annotate, index, render and atomically write the site.
 
@@ -192,6 +183,7 @@ def build(options: BuildOptions) -> BuildReport:
 
     site = options.site.resolve()
     config = load_config(site)
+    check_source_folders(config)  # no symlinked folder reads files from outside the site
     if options.base_url is not None:
         config = config.with_base_url(options.base_url)
     output = (options.output or site / "output").resolve()
@@ -249,7 +241,7 @@ def _build(options: BuildOptions, config: SiteConfig, output: Path, report: Buil
     digests: dict[int, str] = {}  # id(Annotations) -> digest of its cache entry
 
     kb, glossary = load_data(config)
-    docs = parse_all(config, cache)
+    docs = parse_all(config, cache, report.refused)
     report.articles_read = len(docs)
     published = [d for d in docs if is_published(d, options.drafts, now)]
     report.drafts_skipped = sum(1 for d in docs if d.meta.draft and not options.drafts)
@@ -302,10 +294,15 @@ def _build(options: BuildOptions, config: SiteConfig, output: Path, report: Buil
     report.timings["render"] = t3 - t2 + prepared
 
     rendered += search_index(rendered)
-    statics = list(static_files(config))
-    own = {rel for rel, _data in statics}  # a site's static/social-card.png wins
+    statics = static_sources(config)
+    pages = {path for path, _ in rendered}
+    own = set(statics)  # a site's static/social-card.png wins over the generated card
+    for rel in sorted(own & pages):
+        if not rel.endswith(CARD_NAME):
+            raise SiteError(f"{rel} would replace a page of the site in the output",
+                            statics[rel], hint="rename or move the file")
     files = [*(f for f in rendered if not (f[0].endswith(CARD_NAME) and f[0] in own)),
-             *statics]
+             *((rel, statics[rel].read_bytes()) for rel in sorted(statics))]
     result = write_output(files, output, known=keyed.reused_paths if keyed else (),
                           spare=spare_path(cache, output) if cache is not None else None)
     report.files_written, report.unchanged, report.removed = (
@@ -316,7 +313,8 @@ def _build(options: BuildOptions, config: SiteConfig, output: Path, report: Buil
                 and not (d.meta.draft and not options.drafts)]
         due_dates = [_naive(d) for d in held]
         save_manifest(manifest_path(cache, output), Manifest(
-            inputs=inputs, stats=stats,
+            # With refused articles, the next build runs again (and reports them again).
+            inputs="" if report.refused else inputs, stats=stats,
             valid_until=min(due_dates).isoformat() if due_dates else None,
             counts={"articles_read": report.articles_read, "published": report.published,
                     "drafts_skipped": report.drafts_skipped,
@@ -355,39 +353,5 @@ def _warm_model(config: SiteConfig, stats: dict[str, list[Any]],
     return WarmModel.start(config.nlp.model)
 
 
-_gc_pausing = False  # a build paused the cyclic garbage collector in this process
-
-
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """The cyclic garbage collector off for the body. A build allocates hundreds of
-    thousands of small, acyclic objects (documents, annotations, index entries) that the
-    collector would otherwise traverse again and again; they are freed by reference
-    counting. Processes forked meanwhile (model workers) collect as usual."""
-    global _gc_pausing
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    _gc_pausing = True
-    try:
-        yield
-    finally:
-        _gc_pausing = False
-        gc.enable()
-
-
-def _gc_after_fork() -> None:
-    global _gc_pausing
-    if _gc_pausing:
-        _gc_pausing = False
-        gc.enable()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_gc_after_fork)
-
-
 def _naive(date: dt.datetime) -> dt.datetime:
-    return date.replace(tzinfo=None) if date.tzinfo is None else date.astimezone(
-        dt.UTC).replace(tzinfo=None)
+    return utc_naive(date)

@@ -45,6 +45,11 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 = any free)")
     s.add_argument("--open", action="store_true", help="open the preview in a web browser")
     s.add_argument("--drafts", action="store_true", help="include draft articles")
+    s.add_argument("--allow-host", action="append", default=[], metavar="NAME",
+                   help="also answer requests for this host name (repeatable); by default "
+                   "only localhost and IP addresses are answered, against DNS rebinding")
+    s.add_argument("--public", action="store_true",
+                   help="allow --host to be an address other machines can reach")
 
     c = sub.add_parser("clean", help="delete output/ and the annotation cache")
     c.add_argument("--site", type=Path, default=Path("."), help="site folder (default: .)")
@@ -114,7 +119,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             from .serve import ServeOptions, serve
 
             return serve(ServeOptions(site=args.site, host=args.host, port=args.port,
-                                      open_browser=args.open, drafts=args.drafts))
+                                      open_browser=args.open, drafts=args.drafts,
+                                      allow_hosts=tuple(args.allow_host),
+                                      public=args.public))
         if args.command == "clean":
             from .clean import clean
 
@@ -202,9 +209,15 @@ def _build(args: argparse.Namespace) -> int:
                                 jobs=args.jobs, progress=True,
                                 executor=args.executor or ("dask" if args.scheduler else None),
                                 scheduler=args.scheduler))
+    for err in report.refused:
+        print(f"error: {err}", file=sys.stderr)
     print(report.summary())
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
+    if report.refused:
+        print(f"{len(report.refused)} article(s) refused and left out; the rest of the site "
+              "was built", file=sys.stderr)
+        return 1
     return 0
 
 

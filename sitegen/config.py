@@ -97,6 +97,24 @@ NO_BASE_URL = (
 
 
 @dataclass(frozen=True, slots=True)
+class FilesConfig:
+    """Which files under content/ besides Markdown are published (statics.MEDIA_TYPES by
+    default). `allow` adds suffixes the site owner trusts, e.g. [".html"]: such files run
+    on the site's origin. Allowing ".svg" also skips the check for script in SVGs."""
+
+    allow: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class LimitsConfig:
+    """How large one article may be. A larger one is refused with an error naming the
+    limit; the rest of the site is built (and the build exits with status 1)."""
+
+    max_article_bytes: int = 2_000_000  # the Markdown file's size
+    max_tags: int = 100  # tags in one article's front matter
+
+
+@dataclass(frozen=True, slots=True)
 class SiteConfig:
     root: Path
     title: str
@@ -116,6 +134,8 @@ class SiteConfig:
     annotate: AnnotateConfig = field(default_factory=AnnotateConfig)
     markdown: MarkdownConfig = field(default_factory=MarkdownConfig)
     build: BuildConfig = field(default_factory=BuildConfig)
+    limits: LimitsConfig = field(default_factory=LimitsConfig)
+    files: FilesConfig = field(default_factory=FilesConfig)
     # [deploy.NAME] sections (sitegen/deploy/targets.py); not in repr: pages do not depend
     # on them, so editing them re-renders nothing (build_pages.render_salt hashes the repr).
     deploy: tuple[DeployTarget, ...] = field(default=(), repr=False)
@@ -154,6 +174,8 @@ _SECTIONS: dict[str, type[Any]] = {
     "annotate": AnnotateConfig,
     "markdown": MarkdownConfig,
     "build": BuildConfig,
+    "limits": LimitsConfig,
+    "files": FilesConfig,
 }
 
 
@@ -328,6 +350,13 @@ def _validate(config: SiteConfig, path: Path, text: str) -> None:
     if config.paginate < 1:
         raise SiteError("paginate must be at least 1", path, _key_line(text, "paginate"))
     _validate_build(config.build, path, text)
+    for suffix in config.files.allow:
+        if not suffix.startswith(".") or "/" in suffix or len(suffix) < 2:
+            raise SiteError(f"[files] allow takes suffixes such as \".html\", not {suffix!r}",
+                            path, _key_line(text, "allow"))
+    for key in ("max_article_bytes", "max_tags"):
+        if getattr(config.limits, key) < 1:
+            raise SiteError(f"[limits] {key} must be 1 or more", path, _key_line(text, key))
 
 
 def _validate_build(build: BuildConfig, path: Path, text: str) -> None:

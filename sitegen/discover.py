@@ -6,6 +6,7 @@ import hashlib
 from pathlib import Path
 
 from .errors import SiteError
+from .limits import oversized
 from .model import Source
 from .safety import check_inside
 
@@ -23,8 +24,11 @@ def read_source(path: Path, rel: str) -> Source:
     return Source(path=path, rel=rel, text=text, digest=hashlib.sha256(data).hexdigest())
 
 
-def discover(content: Path) -> list[Source]:
-    """All Markdown sources below `content`, sorted by path for deterministic builds."""
+def discover(content: Path, max_bytes: int | None = None,
+             refused: list[SiteError] | None = None) -> list[Source]:
+    """All Markdown sources below `content`, sorted by path for deterministic builds.
+
+    A file over `max_bytes` is not read: its error goes to `refused` (raised without it)."""
     if not content.is_dir():
         raise SiteError(
             f"content folder not found: {content}", hint="create it and put articles in it"
@@ -34,8 +38,17 @@ def discover(content: Path) -> list[Source]:
     )
     # A symbolic link may point anywhere: only files that resolve inside the content folder
     # are read, anything else is an error naming the link.
-    return [read_source(check_inside(p, content), p.relative_to(content).as_posix())
-            for p in paths]
+    sources: list[Source] = []
+    for path in paths:
+        check_inside(path, content)
+        error = oversized(path, max_bytes) if max_bytes is not None else None
+        if error is None:
+            sources.append(read_source(path, path.relative_to(content).as_posix()))
+        elif refused is None:
+            raise error
+        else:
+            refused.append(error)
+    return sources
 
 
 def _hidden(rel: Path) -> bool:

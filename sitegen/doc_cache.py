@@ -58,17 +58,27 @@ def tokens_of(doc: Document, raw_html: bool = False) -> tuple[Any, ...]:
 # --- JSON ---------------------------------------------------------------------------------
 
 
-def _enc(value: Any) -> Any:
+MAX_VALUES = 10_000  # values of unknown front-matter keys worth caching; more: parse again
+MAX_DEPTH = 50
+
+
+def _enc(value: Any, budget: list[int], depth: int = 0) -> Any:
+    """JSON for a front-matter value; _Unencodable past MAX_VALUES values or MAX_DEPTH
+    levels, so a large or deep (aliased) value is never expanded here."""
+    budget[0] -= 1
+    if budget[0] < 0 or depth > MAX_DEPTH:
+        raise _Unencodable("too large")
     if value is None or isinstance(value, (bool, int, str)):
         return value
     if isinstance(value, float):
         return {"f": repr(value)}
     if isinstance(value, list):
-        return {"l": [_enc(v) for v in value]}
+        return {"l": [_enc(v, budget, depth + 1) for v in value]}
     if isinstance(value, tuple):
-        return {"t": [_enc(v) for v in value]}
+        return {"t": [_enc(v, budget, depth + 1) for v in value]}
     if isinstance(value, dict):
-        return {"d": [[_enc(k), _enc(v)] for k, v in value.items()]}
+        return {"d": [[_enc(k, budget, depth + 1), _enc(v, budget, depth + 1)]
+                      for k, v in value.items()]}
     if isinstance(value, dt.datetime):
         return {"dt": value.isoformat()}
     raise _Unencodable(type(value).__name__)
@@ -96,8 +106,9 @@ def _dec(value: Any) -> Any:
 def encode(doc: Document) -> str | None:
     """The JSON of a parsed document (without tokens); None when it cannot round-trip."""
     meta = doc.meta
+    budget = [MAX_VALUES]
     try:
-        fields = {f.name: _enc(getattr(meta, f.name)) for f in dataclasses.fields(meta)
+        fields = {f.name: _enc(getattr(meta, f.name), budget) for f in dataclasses.fields(meta)
                   if f.name != "cover"}
     except _Unencodable:
         return None
@@ -111,6 +122,10 @@ def encode(doc: Document) -> str | None:
         "overrides": [dataclasses.astuple(o) for o in view.overrides],
     }, ensure_ascii=False, separators=(",", ":"))
     source = doc.source
+    try:
+        blob.encode("utf-8")  # a lone surrogate would fail in the database write
+    except UnicodeEncodeError:
+        return None
     if decode(blob, source) != doc:
         return None
     return blob

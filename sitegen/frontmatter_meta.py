@@ -15,11 +15,12 @@ from .errors import SiteError
 from .model import ArticleMeta, Cover, Source
 from .safety import check_asset
 from .yaml_errors import explain
+from .yaml_safe import BoundedLoader, YamlLimitError
 
 _HANDLER = YAMLHandler()
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(BoundedLoader):
     """Safe YAML that leaves dates as text, so a bad date is our error, not a crash."""
 
 
@@ -69,6 +70,10 @@ def load_yaml(fm: str, path: Path) -> dict[str, Any]:
     try:
         data = yaml.load(fm, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
+        if isinstance(exc, YamlLimitError):  # aliases past the limit: no syntax hint
+            mark = exc.problem_mark or exc.context_mark
+            raise SiteError(f"invalid YAML front matter: {exc.problem or 'invalid YAML'}",
+                            path, mark.line + 2 if mark is not None else 1) from None
         found = explain(exc, offset=1)  # where the problem starts (after the opening ---)
         raise SiteError(f"invalid YAML front matter: {found.message}", path, found.line or 1,
                         hint=found.hint) from None
@@ -107,6 +112,19 @@ def _strings(value: Any, key: str, fm: str, path: Path) -> tuple[str, ...]:
     if isinstance(value, list) and all(isinstance(v, (str, int, float)) for v in value):
         return tuple(str(v) for v in value)
     raise SiteError(f"'{key}' must be a list of names", path, _line_of(fm, key))
+
+
+def _tags(value: Any, fm: str, path: Path) -> tuple[str, ...]:
+    tags = []
+    for raw in _strings(value, "tags", fm, path):
+        tag = slugify(raw)
+        if not tag:
+            raise SiteError(
+                f"the tag {raw!r} has no letters or digits in A-Z, 0-9, so it has no page "
+                "name", path, _line_of(fm, "tags"),
+                hint="remove the tag or spell it with letters or digits")
+        tags.append(tag)
+    return tuple(dict.fromkeys(tags))
 
 
 def _text(value: Any, key: str, fm: str, path: Path) -> str:
@@ -172,7 +190,7 @@ def parse_meta(source: Source, fm: str | None, require_title: bool = True) -> Ar
         date=_date(data.get("date"), "date", fm, path),
         updated=_date(data.get("updated"), "updated", fm, path),
         authors=authors,
-        tags=tuple(slugify(t) for t in _strings(data.get("tags"), "tags", fm, path)),
+        tags=_tags(data.get("tags"), fm, path),
         summary=_text(data.get("summary"), "summary", fm, path),
         slug=slug,
         draft=draft,

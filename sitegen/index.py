@@ -14,6 +14,7 @@ from operator import itemgetter
 from pathlib import PurePosixPath
 
 from .config import SiteConfig
+from .dates import utc_naive
 from .errors import SiteError
 from .frontmatter_meta import slugify
 from .kb import LABEL_TYPES, Entity, Glossary, KnowledgeBase, Term
@@ -117,7 +118,7 @@ def _sort_date(date: dt.datetime | None) -> dt.datetime:
     """Naive UTC, so dates with and without a UTC offset sort together."""
     if date is None:
         return dt.datetime.min
-    return date if date.tzinfo is None else date.astimezone(dt.UTC).replace(tzinfo=None)
+    return utc_naive(date)
 
 
 def build_index(

@@ -16,6 +16,7 @@ from .errors import SiteError
 from .frontmatter_meta import slugify
 from .safety import check_asset, check_inside, check_url
 from .yaml_errors import explain
+from .yaml_safe import BoundedLoader
 
 # Knowledge-base types and the OntoNotes label each one stands for.
 TYPE_LABELS = {
@@ -96,7 +97,7 @@ def _entries(path: Path) -> tuple[list[tuple[int, dict[str, Any]]], str]:
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     try:
         node = yaml.compose(text)
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=BoundedLoader)
     except yaml.MarkedYAMLError as exc:
         found = explain(exc)
         raise SiteError(f"invalid YAML: {found.message}", path, found.line,
@@ -114,6 +115,16 @@ def _entries(path: Path) -> tuple[list[tuple[int, dict[str, Any]]], str]:
             raise SiteError("each entry must be a mapping of 'key: value' lines", path, line)
         out.append((line, item))
     return out, digest
+
+
+def _id(slug: str, what: str, path: Path, line: int) -> str:
+    """A slug that names a page or an anchor: never empty."""
+    if not slug:
+        raise SiteError(
+            f"the {what} has no usable id: its name has no letters or digits in A-Z, 0-9",
+            path, line, hint="add an id made of ASCII letters, digits and hyphens, "
+            "e.g. id: my-entry")
+    return slug
 
 
 def _str(item: dict[str, Any], key: str, path: Path, line: int) -> str:
@@ -168,7 +179,7 @@ def load_kb(path: Path) -> KnowledgeBase:
                     hint=f"use one of: {', '.join(sorted(set(TYPE_LABELS) - {'organization'}))}",
                 )
             label = TYPE_LABELS[etype]
-        eid = slugify(_str(item, "id", path, line) or name)
+        eid = _id(slugify(_str(item, "id", path, line) or name), "entity", path, line)
         if eid in seen:
             raise SiteError(
                 f"entity id '{eid}' is defined twice (first at line {seen[eid]})", path, line
@@ -191,6 +202,7 @@ def load_kb(path: Path) -> KnowledgeBase:
     return KnowledgeBase(entities=tuple(entities), fingerprint=digest)
 
 
+MAX_FORMS = 1000  # forms of one glossary term (each is lemmatised by the model)
 TERM_KEYS = {"id", "term", "forms", "definition", "long", "related", "url"}
 
 
@@ -210,7 +222,7 @@ def load_glossary(path: Path) -> Glossary:
                 f"glossary term '{term}' has no definition", path, line,
                 hint="add: definition: a short plain-text explanation",
             )
-        tid = slugify(_str(item, "id", path, line) or term)
+        tid = _id(slugify(_str(item, "id", path, line) or term), "glossary term", path, line)
         if tid in seen:
             raise SiteError(
                 f"glossary term '{term}' is defined twice (first at line {seen[tid]})",
@@ -218,6 +230,11 @@ def load_glossary(path: Path) -> Glossary:
             )
         seen[tid] = line
         forms = _list(item, "forms", path, line)
+        if len(forms) > MAX_FORMS:
+            raise SiteError(
+                f"glossary term '{term}' has {len(forms):,} forms, over the limit of "
+                f"{MAX_FORMS:,}", path, line,
+                hint="list the spellings readers meet; each form is tagged by the model")
         for form in (term, *forms):
             key = form.lower()
             if key in forms_seen and forms_seen[key][0] != tid:

@@ -9,10 +9,10 @@ from typing import Any
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
-from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.attrs import attrs_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
+from .markdown_anchors import heading_ids
 from .markup import text_rule
 from .safety import url_scheme
 
@@ -37,7 +37,9 @@ def _image_rule(
     token.attrs = dict(token.attrs)
     token.attrSet("src", site_relative(str(token.attrGet("src") or ""), env.get("root", "")))
     token.attrSet("loading", "lazy")
-    return str(self.image([*tokens[:idx], token, *tokens[idx + 1 :]], idx, options, env))
+    # The rule reads only this (inline) token: a one-token list, not a copy of them all
+    # (that made rendering quadratic in the number of links and images).
+    return str(self.image([token], 0, options, env))
 
 
 def _link_rule(
@@ -46,7 +48,7 @@ def _link_rule(
     token = tokens[idx].copy()
     token.attrs = dict(token.attrs)
     token.attrSet("href", site_relative(str(token.attrGet("href") or ""), env.get("root", "")))
-    return str(self.renderToken([*tokens[:idx], token, *tokens[idx + 1 :]], idx, options, env))
+    return str(self.renderToken([token], 0, options, env))
 
 
 def validate_link(url: str) -> bool:
@@ -68,7 +70,7 @@ def markdown(raw_html: bool = False) -> MarkdownIt:
     md.enable(["table", "strikethrough"])
     md.use(footnote_plugin)
     md.use(attrs_plugin, spans=True, allowed=SPAN_ATTRIBUTES)
-    md.use(anchors_plugin, min_level=2, max_level=3)
+    md.core.ruler.push("anchor", heading_ids(min_level=2, max_level=3))
     md.add_render_rule("text", text_rule)
     md.add_render_rule("image", _image_rule)
     md.add_render_rule("link_open", _link_rule)

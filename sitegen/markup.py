@@ -16,6 +16,8 @@ from typing import Any
 
 from markdown_it.token import Token
 
+from .spans import SpanBuckets
+
 
 @dataclass(frozen=True, slots=True)
 class Mark:
@@ -40,15 +42,33 @@ def render_text(content: str, start: int, marks: Sequence[Mark]) -> str:
         return escape(content, quote=False)
     cuts = sorted({start, end, *(max(start, min(end, p)) for m in spans for p in (m.start,
                    m.end)), *(a.start for a in anchors)})
+    # A sweep over the cuts: the marks open over [p, q) are those started by p and not
+    # ended before q, kept as they come (linear in cuts x nesting depth, not cuts x marks).
+    by_start = sorted(spans, key=lambda m: max(start, m.start))
+    active: list[Mark] = []
+    started = 0
+    next_anchor = 0
     out: list[str] = []
     stack: list[Mark] = []
     for p, q in itertools.pairwise(cuts):
-        want = sorted((m for m in spans if m.start <= p and m.end >= q), key=_key)
-        _transition(out, stack, want)
+        while started < len(by_start) and max(start, by_start[started].start) <= p:
+            active.append(by_start[started])
+            started += 1
+        active = [m for m in active if m.end >= q]
+        _transition(out, stack, sorted(active, key=_key))
         out.append(escape(content[p - start : q - start], quote=False))
-        after = sorted((m for m in spans if m.start <= q < m.end), key=_key)
-        here = [a for a in anchors if a.start == q]
+        while next_anchor < len(anchors) and anchors[next_anchor].start < q:
+            next_anchor += 1
+        here: list[Mark] = []
+        while next_anchor < len(anchors) and anchors[next_anchor].start == q:
+            here.append(anchors[next_anchor])
+            next_anchor += 1
         if here:
+            opening = started  # marks that start at q are not active yet
+            while opening < len(by_start) and by_start[opening].start <= q:
+                opening += 1
+            after = sorted((m for m in [*active, *by_start[started:opening]]
+                            if m.start <= q < m.end), key=_key)
             _transition(out, stack, [m for m in after if m in stack])
             out.extend(a.open + a.close for a in here)
     _transition(out, stack, [])
@@ -75,4 +95,20 @@ def text_rule(
     plain = (token.meta or {}).get("plain")
     if plain is None or not marks:
         return escape(token.content, quote=False)
-    return render_text(token.content, int(plain), marks)
+    start = int(plain)
+    return render_text(token.content, start,
+                       _index(env, marks).near(start, start + len(token.content)))
+
+
+def _index(env: dict[str, Any], marks: Sequence[Mark]) -> SpanBuckets[Mark]:
+    """The marks by position, made once per render: each text token then looks only at
+    the marks near it (in their original order), not at every mark of the article."""
+    cached = env.get("_mark_index")
+    if cached is not None and cached[0] is marks:
+        index: SpanBuckets[Mark] = cached[1]
+        return index
+    index = SpanBuckets()
+    for mark in marks:
+        index.add(mark.start, mark.end, mark)
+    env["_mark_index"] = (marks, index)
+    return index

@@ -16,6 +16,7 @@ from typing import Any
 from markupsafe import Markup
 
 from .config import SiteConfig
+from .dates import iso
 from .index import Article, EntityInfo
 
 SCHEMA_TYPES = {
@@ -55,11 +56,7 @@ def iso_datetime(value: dt.datetime | dt.date | None) -> str | None:
     """ISO 8601 with a time zone: naive datetimes are taken as UTC (as in the feeds)."""
     if value is None:
         return None
-    if isinstance(value, dt.datetime):
-        if value.tzinfo is None:
-            return value.strftime("%Y-%m-%dT%H:%M:%SZ")
-        return value.isoformat()
-    return value.isoformat()
+    return iso(value)
 
 
 def public_url(config: SiteConfig, url: str) -> str | None:

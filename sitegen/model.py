@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -71,6 +72,14 @@ class Override:
     no_glossary: bool = False
 
 
+def _seg_start(seg: Segment) -> int:
+    return seg.start
+
+
+def _seg_end(seg: Segment) -> int:
+    return seg.end
+
+
 @dataclass(frozen=True, slots=True)
 class TextView:
     """The article body as the NLP sees it: the text of every block, blocks separated by
@@ -80,30 +89,38 @@ class TextView:
     segments: tuple[Segment, ...]
     overrides: tuple[Override, ...] = ()
 
+    # Segments are in text order and do not overlap, so their starts and ends are both
+    # sorted: each lookup is a binary search, not a scan (linear time on long articles).
+
     def annotatable(self, start: int, end: int) -> bool:
         """True when [start, end) lies in plain text segments only (no code, links, html)."""
-        for seg in self.segments:
-            if seg.end <= start or seg.start >= end:
-                continue
-            if seg.kind != "text":
+        segments = self.segments
+        i = bisect_right(segments, start, key=_seg_end)  # the first segment ending after it
+        while i < len(segments) and segments[i].start < end:
+            if segments[i].kind != "text":
                 return False
+            i += 1
         return True
 
     def block_at(self, pos: int) -> str:
-        for seg in self.segments:
-            if seg.start <= pos < seg.end:
-                return seg.block
+        segments = self.segments
+        i = bisect_right(segments, pos, key=_seg_end)
+        if i < len(segments) and segments[i].start <= pos:
+            return segments[i].block
         return ""
 
     def source_offset(self, pos: int) -> int:
         """Map an offset in `text` to an offset in the Markdown source file (best effort)."""
-        best = -1
-        for seg in self.segments:
-            if seg.start <= pos <= seg.end and seg.src >= 0:
-                return seg.src + (pos - seg.start)
-            if seg.start <= pos and seg.src >= 0:
-                best = seg.src + (pos - seg.start)
-        return best
+        segments = self.segments
+        i = bisect_left(segments, pos, key=_seg_end)  # the first segment ending at or after
+        while i < len(segments) and segments[i].start <= pos:
+            if segments[i].src >= 0:
+                return segments[i].src + (pos - segments[i].start)
+            i += 1
+        i = bisect_right(segments, pos, key=_seg_start) - 1
+        while i >= 0 and segments[i].src < 0:
+            i -= 1
+        return segments[i].src + (pos - segments[i].start) if i >= 0 else -1
 
 
 @dataclass(frozen=True, slots=True)

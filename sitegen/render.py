@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from .annotation_html import article_annotations
 from .config import SiteConfig
+from .dates import iso
 from .doc_cache import tokens_of
 from .errors import SiteError
 from .frontmatter_meta import slugify
@@ -24,7 +25,7 @@ from .index import Article, EntityInfo, SiteIndex
 from .kb import Glossary, KnowledgeBase
 from .markdown import markdown, render_tokens
 from .metadata import feed_entry_html, news_article_jsonld
-from .safety import check_inside, xml_safe
+from .safety import xml_safe
 from .search import search_available
 from .social import CARD_NAME, SocialImage, card_image, card_path, card_png, picture
 from .themes import template_dirs, theme_chain
@@ -46,8 +47,7 @@ def format_date(value: dt.datetime | dt.date | None, style: str = "long") -> str
     if value is None:
         return ""
     if style == "iso":
-        return value.strftime("%Y-%m-%dT%H:%M:%SZ") if isinstance(value, dt.datetime) else (
-            value.isoformat())
+        return iso(value)
     return f"{value.day} {value.strftime('%B %Y')}"
 
 
@@ -280,16 +280,3 @@ class Renderer:
 def relative(url_from: str, target: str) -> str:
     rel = posixpath.relpath(target or ".", url_from or ".")
     return "./" if rel == "." else rel + ("/" if target.endswith("/") else "")
-
-
-def copy_tree_files(src: Path, skip: set[str] | None = None) -> Iterator[tuple[str, Path]]:
-    """(relative POSIX path, file) for every non-hidden file under `src`, sorted."""
-    if not src.is_dir():
-        return
-    for path in sorted(src.rglob("*")):
-        rel = path.relative_to(src)
-        if not path.is_file() or any(p.startswith(".") for p in rel.parts):
-            continue
-        if skip and (path.suffix in skip or rel.as_posix() in skip):
-            continue
-        yield rel.as_posix(), check_inside(path, src)  # no symlinks out of the folder

@@ -27,6 +27,7 @@ from typing import Any
 from .build import BuildOptions, build
 from .config import SiteConfig, load_config
 from .errors import SiteError, SiteErrors
+from .serve_guard import is_loopback
 from .serve_http import PreviewHTTPServer
 from .serve_incremental import Session
 from .serve_signals import Stopped, stop_signals
@@ -46,6 +47,8 @@ class ServeOptions:
     debounce: float = 0.15
     quick_debounce: float = 0.04  # quiet time when the burst is one saved article
     preview: Path | None = None  # default: a fresh temporary folder, removed on exit
+    allow_hosts: tuple[str, ...] = ()  # host names answered besides loopback and IPs
+    public: bool = False  # binding to a non-loopback address must be asked for
     log: Callable[[str], None] = field(default=lambda text: print(text, flush=True))
 
 
@@ -105,6 +108,11 @@ class Preview:
         result = RebuildResult(kinds, True, seconds, tuple(sorted(changed)), report.summary())
         self.log(f"rebuilt ({', '.join(kinds)}) in {seconds * 1000:.0f} ms: "
                  f"{len(changed)} page(s) changed; {report.summary()}")
+        if report.refused:  # built without them: show why in the terminal and the browser
+            problems = problems_from(SiteErrors(report.refused), self.site)
+            self.state.failed(problems)
+            for problem in problems:
+                self.log(f"error: {problem}")
         self._prime()
         return result
 
@@ -266,6 +274,11 @@ class PreviewServer:
             root = self._tmp / "site"
         else:
             root = options.preview.resolve()
+        if not is_loopback(options.host) and not options.public:
+            raise SiteError(
+                f"refusing to serve the preview on {options.host}: other machines could "
+                "read the drafts", hint="bind to 127.0.0.1 (the default), or pass --public "
+                "to really share the preview with your network")
         out = (options.site / "output").resolve()
         if root == out or root.is_relative_to(out):
             if self._tmp is not None:
@@ -302,7 +315,8 @@ class PreviewServer:
             self.watcher.replan(self.preview.config)
 
     def start(self) -> str:
-        self.httpd = PreviewHTTPServer((self.options.host, self.options.port), self.state)
+        self.httpd = PreviewHTTPServer((self.options.host, self.options.port), self.state,
+                                       self.options.allow_hosts)
         config = self.preview.load_config()
         self.preview.full_build(("initial",))
         self.watcher.start(config)
@@ -354,8 +368,10 @@ def _serve(options: ServeOptions) -> int:
             return 1
         options.log(f"serving the preview of {server.preview.site} at {url} "
                     "(Ctrl-C to stop)")
-        if options.host not in ("127.0.0.1", "localhost", "::1"):
-            options.log("warning: the preview is reachable from other machines")
+        if not is_loopback(options.host):
+            options.log("warning: the preview is reachable from other machines on "
+                        f"{options.host}, drafts included; it answers IP addresses and "
+                        "--allow-host names only")
         if options.open_browser:
             webbrowser.open(url)
         while True:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from .serve_guard import Guard
 from .serve_state import PreviewState, page_url
 
 PREFIX = "/__sitegen/"
@@ -106,9 +107,11 @@ class PreviewHTTPServer(ThreadingHTTPServer):
     # (or many tabs) connects at once; the clients then wait seconds for a SYN retry.
     request_queue_size = 128
 
-    def __init__(self, address: tuple[str, int], state: PreviewState) -> None:
+    def __init__(self, address: tuple[str, int], state: PreviewState,
+                 allow_hosts: tuple[str, ...] = ()) -> None:
         self.state = state
         super().__init__(address, PreviewHandler)
+        self.guard = Guard.create(int(self.server_address[1]), allow_hosts)
 
 
 class PreviewHandler(BaseHTTPRequestHandler):
@@ -124,9 +127,35 @@ class PreviewHandler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         self._handle(head=False)
 
+    def _not_allowed(self) -> None:
+        """Any other method: refused (403 from a foreign host or origin, else 405)."""
+        if self._refused(head=False):
+            return
+        self.send_response(HTTPStatus.METHOD_NOT_ALLOWED)
+        self.send_header("Allow", "GET, HEAD")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+        self.close_connection = True
+
+    do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _not_allowed
+
+    def _refused(self, head: bool) -> bool:
+        """Answer 403 to a request from a foreign host name or origin (serve_guard)."""
+        headers = {name: str(value) for name in ("Host", "Origin", "Sec-Fetch-Site")
+                   if (value := self.headers.get(name)) is not None}
+        reason = self.server.guard.refusal(self.command, urlsplit(self.path).path, headers)
+        if reason is None:
+            return False
+        self._send(HTTPStatus.FORBIDDEN, reason.encode("utf-8", "replace"),
+                   "text/plain; charset=utf-8", head)
+        self.close_connection = True
+        return True
+
     # -- dispatch -------------------------------------------------------------------------
     def _handle(self, head: bool) -> None:
         try:
+            if self._refused(head):
+                return
             path = urlsplit(self.path).path
             if path.startswith(PREFIX):
                 self._internal(path[len(PREFIX):], head)
@@ -199,6 +228,10 @@ class PreviewHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         self.send_header("Cache-Control", "no-store")
         self.send_header("X-Content-Type-Options", "nosniff")
+        # Another site's page may not read the preview's responses (no CORS headers are
+        # ever sent), nor frame it.
+        self.send_header("Cross-Origin-Resource-Policy", "same-origin")
+        self.send_header("X-Frame-Options", "SAMEORIGIN")
         self.end_headers()
         if not head:
             self.wfile.write(data)

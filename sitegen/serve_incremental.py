@@ -33,6 +33,7 @@ from .cache import AnnotationCache, cache_dir
 from .config import SiteConfig, load_config
 from .discover import read_source
 from .kb import Glossary, KnowledgeBase
+from .limits import oversized, too_many_tags
 from .model import AnnotatedDocument, Annotations, Document
 from .parse import parse
 from .render import RenderedFile
@@ -197,6 +198,18 @@ class Session:
         tmp.write_bytes(data)
         os.replace(tmp, target)  # never through a hard link shared with an older build
 
+    def _parse(self, path: Path, rel: str, content: Path) -> Document:
+        """One edited article, within the site's [limits] (else a SiteError, as build())."""
+        assert self.config is not None
+        limits = self.config.limits
+        error = oversized(check_inside(path, content), limits.max_article_bytes)
+        if error is None:
+            doc = parse(read_source(path, rel), raw_html=self.config.markdown.sanitize)
+            error = too_many_tags(doc, limits.max_tags)
+            if error is None:
+                return doc
+        raise error
+
     # -- updating ---------------------------------------------------------------------------
     def begin(self, paths: list[Path]) -> list[str]:
         """Re-read the edited Markdown files, re-annotate them, update the index and write
@@ -212,8 +225,7 @@ class Session:
             rel = path.relative_to(content).as_posix()
             if any(part.startswith((".", "_")) for part in Path(rel).parts):
                 continue
-            parsed[rel] = parse(read_source(check_inside(path, content), rel),
-                                raw_html=self.config.markdown.sanitize) if path.is_file() else None
+            parsed[rel] = self._parse(path, rel, content) if path.is_file() else None
         t1 = time.perf_counter()
         for rel, doc in parsed.items():
             if doc is None:

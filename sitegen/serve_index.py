@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from .config import SiteConfig
+from .dates import utc_naive
 from .index import (
     Article,
     EntityInfo,
@@ -37,7 +38,7 @@ def _sort_date(date: dt.datetime | None) -> dt.datetime:
     """As build_index orders articles: naive UTC, undated ones last."""
     if date is None:
         return dt.datetime.min
-    return date if date.tzinfo is None else date.astimezone(dt.UTC).replace(tzinfo=None)
+    return utc_naive(date)
 
 
 @dataclass(frozen=True, slots=True)

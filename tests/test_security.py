@@ -638,7 +638,13 @@ def test_five_megabyte_article(tmp_path: Path) -> None:
     body = (paragraph * (5_000_000 // len(paragraph) + 1)).encode()
     assert len(body) >= 5_000_000
     root = tmp_path / "site"
-    build_fuzz_site(root, {"big.md": HEADER + body})
+    build_fuzz_site(root, {"big.md": HEADER + body, "ok.md": HEADER + b"A normal article.\n"})
+    # Over the default [limits] max_article_bytes: refused by name, the rest is built.
+    report = build(BuildOptions(site=root, now=NOW, no_cache=True))
+    assert [Path(str(e.file)).name for e in report.refused] == ["big.md"]
+    assert "max_article_bytes" in str(report.refused[0])
+    assert (root / "output/2026/03/ok/index.html").is_file()
+    build_fuzz_site(root, {}, config=NO_NLP + "[limits]\nmax_article_bytes = 6000000\n")
     assert build_or_site_error(root, ["big.md"])
     assert (root / "output/2026/03/big/index.html").stat().st_size > 5_000_000
 

@@ -7,6 +7,7 @@ stopped in a finally block; nothing asserts on how fast anything was.
 
 from __future__ import annotations
 
+import http.client
 import os
 import re
 import signal
@@ -17,9 +18,13 @@ import time
 import urllib.error
 import urllib.request
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from conftest import REPO, article
+from conftest import REPO, Result, article
+
+from sitegen.serve import PreviewServer, ServeOptions
 
 CLIENTS = 50
 SAVES = 100
@@ -134,3 +139,162 @@ def test_serve_survives_50_clients_and_100_saves(tmp_path: Path) -> None:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait(timeout=15)
+
+
+# --- who may reach the preview: Host allow-list, Origin and Sec-Fetch-Site checks ----------
+
+def _preview(make_site: Any, **options: Any) -> PreviewServer:
+    site = make_site({"live.md": article("Live", "Draft text about the harbour.")},
+                     config=NO_NLP)
+    server = PreviewServer(ServeOptions(site=site, port=0, debounce=0.05, log=print,
+                                        **options))
+    server.start()
+    return server
+
+
+def _raw(server: PreviewServer, path: str, headers: dict[str, str],
+         method: str = "GET") -> tuple[int, str]:
+    """A request with exactly these headers (no Host unless given)."""
+    assert server.httpd is not None
+    port = server.httpd.server_address[1]
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
+        for name, value in headers.items():
+            conn.putheader(name, value)
+        conn.endheaders()
+        resp = conn.getresponse()
+        if resp.getheader("Content-Type") == "text/event-stream":
+            return resp.status, ""  # an open stream: do not read to the end
+        return resp.status, resp.read().decode("utf-8", "replace")
+    finally:
+        conn.close()
+
+
+ENDPOINTS = ["/", "/2026/03/live/", "/static/style.css", "/feed.xml", "/nope/",
+             "/__sitegen/status", "/__sitegen/hash?path=/", "/__sitegen/events",
+             "/__sitegen/client.js"]
+
+
+def test_forged_host_names_get_403_on_every_endpoint(make_site: Any) -> None:
+    server = _preview(make_site)
+    try:
+        port = server.httpd.server_address[1] if server.httpd else 0
+        for host in ("evil.example", f"attacker.com:{port}", f"localhost.evil.example:{port}",
+                     "127.0.0.1", f"127.0.0.1:{port + 1}", f"localhost:{port}@evil", ""):
+            for path in ENDPOINTS:
+                code, body = _raw(server, path, {"Host": host} if host else {})
+                assert code == 403, (host, path, code)
+                assert "host name" in body and "--allow-host" in body
+            code, _ = _raw(server, "/", {"Host": host}, method="POST")
+            assert code == 403
+        code, _ = _raw(server, "/", {})  # no Host at all
+        assert code == 403
+        for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"LOCALHOST:{port}"):
+            for path in ENDPOINTS:
+                code, _ = _raw(server, path, {"Host": host})
+                assert code in (200, 404), (host, path, code)
+    finally:
+        server.stop()
+
+
+def test_foreign_origins_cannot_use_the_api_or_the_event_stream(make_site: Any) -> None:
+    server = _preview(make_site)
+    try:
+        port = server.httpd.server_address[1] if server.httpd else 0
+        host = {"Host": f"127.0.0.1:{port}"}
+        for path in ("/__sitegen/status", "/__sitegen/hash?path=/", "/__sitegen/events"):
+            for origin in ("http://evil.example", f"http://attacker.com:{port}", "null",
+                           f"https://127.0.0.1:{port}"):
+                code, body = _raw(server, path, {**host, "Origin": origin})
+                assert code == 403, (path, origin, code)
+                assert "own pages" in body
+            code, _ = _raw(server, path, {**host, "Sec-Fetch-Site": "cross-site"})
+            assert code == 403
+            code, _ = _raw(server, path, {**host, "Origin": f"http://127.0.0.1:{port}",
+                                          "Sec-Fetch-Site": "same-origin"})
+            assert code == 200, path
+        # A state-changing method is refused from another origin, and not allowed at all.
+        code, _ = _raw(server, "/__sitegen/status", {**host, "Origin": "http://evil.example"},
+                       method="POST")
+        assert code == 403
+        code, _ = _raw(server, "/__sitegen/status", host, method="POST")
+        assert code == 405
+        # Pages can still be opened from a link on another site (a navigation).
+        code, _ = _raw(server, "/", {**host, "Sec-Fetch-Site": "cross-site"})
+        assert code == 200
+    finally:
+        server.stop()
+
+
+def test_allow_host_adds_a_name(make_site: Any) -> None:
+    server = _preview(make_site, allow_hosts=("preview.test",))
+    try:
+        port = server.httpd.server_address[1] if server.httpd else 0
+        assert _raw(server, "/", {"Host": f"preview.test:{port}"})[0] == 200
+        assert _raw(server, "/", {"Host": f"other.test:{port}"})[0] == 403
+    finally:
+        server.stop()
+
+
+def test_binding_to_other_machines_needs_public(make_site: Any,
+                                                run: Callable[..., Result]) -> None:
+    site = make_site({"a.md": article("A", "Text.")}, config=NO_NLP)
+    result = run("serve", "--site", site, "--host", "0.0.0.0", "--port", "0")
+    assert result.code == 1
+    assert "refusing to serve the preview on 0.0.0.0" in result.err
+    assert "--public" in result.err
+    server = PreviewServer(ServeOptions(site=site, host="0.0.0.0", port=0, public=True,
+                                        log=print))
+    try:
+        server.start()
+        port = server.httpd.server_address[1] if server.httpd else 0
+        assert _raw(server, "/", {"Host": f"127.0.0.1:{port}"})[0] == 200
+        assert _raw(server, "/", {"Host": f"evil.example:{port}"})[0] == 403
+    finally:
+        server.stop()
+
+
+def test_public_binding_prints_a_warning(make_site: Any) -> None:
+    site = make_site({"a.md": article("A", "Text.")}, config=NO_NLP)
+    env = {**os.environ, "SITEGEN_NO_SEARCH": "1", "PYTHONPATH": str(REPO),
+           "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sitegen", "serve", "--site", str(site), "--port", "0",
+         "--host", "0.0.0.0", "--public"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, text=True)
+    lines: list[str] = []
+    try:
+        assert proc.stdout is not None
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            if not line:
+                break
+            lines.append(line)
+            if line.startswith("warning:"):
+                break
+        assert any("reachable from other machines" in line for line in lines), lines
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=15)
+
+
+def test_the_preview_shows_refused_articles(make_site: Any) -> None:
+    site = make_site({"big.md": article("Big", "Some text. " * 200),
+                      "small.md": article("Small", "Fine.")},
+                     config=NO_NLP + "[limits]\nmax_article_bytes = 1000\n")
+    server = PreviewServer(ServeOptions(site=site, port=0, debounce=0.05, log=print))
+    try:
+        server.start()
+        problems = server.state.snapshot()["errors"]
+        assert any("over the limit of 1,000 bytes" in p["message"] and
+                   str(p["file"]).endswith("big.md") for p in problems), problems
+        port = server.httpd.server_address[1] if server.httpd else 0
+        assert _raw(server, "/2026/03/small/", {"Host": f"127.0.0.1:{port}"})[0] == 200
+    finally:
+        server.stop()

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..model import Attribution, EntityMention, TextView
+from ..spans import SpanBuckets, Spans
 from .attribution_credits import find_credits, find_unverified
 from .attribution_direct import find_direct
 from .attribution_draft import Context, Draft, cue_text
@@ -50,12 +51,16 @@ def _rank(d: Draft) -> int:
 def _dedupe(drafts: list[Draft]) -> list[Draft]:
     """Drop a speech draft that mostly repeats a better one ('according to' is kept apart)."""
     keep: list[Draft] = []
+    # Only a kept draft that shares characters with `d` can make it a duplicate: look at
+    # those near it (by position), not at every kept draft (quadratic on long articles).
+    near = SpanBuckets[Draft]()
     for d in sorted(drafts, key=_rank, reverse=True):
         if d.kind == "according_to":
             keep.append(d)
+            _add(near, d)
             continue
         dup = False
-        for k in keep:
+        for k in near.near(min(s for s, _ in d.parts), max(e for _, e in d.parts)):
             if d.partial and k.kind != "according_to" and k.start <= d.start and d.end <= k.end:
                 dup = True  # a quoted phrase inside a reported clause: the clause is the unit
                 break
@@ -67,7 +72,12 @@ def _dedupe(drafts: list[Draft]) -> list[Draft]:
                 break
         if not dup:
             keep.append(d)
+            _add(near, d)
     return keep
+
+
+def _add(near: SpanBuckets[Draft], d: Draft) -> None:
+    near.add(min(s for s, _ in d.parts), max(e for _, e in d.parts), d)
 
 
 def _kind(d: Draft, text: str) -> str:
@@ -88,9 +98,9 @@ def find_attributions(
         for d in ctx.drafts[before:]:
             d.rule = (d.rule or rule) + ("-partial" if d.partial else "")
     credits = find_credits(text)
-    credit_spans = [(a.start, a.end) for a in credits]
+    credit_spans = Spans((a.start, a.end) for a in credits)
     drafts = [d for d in _dedupe([d for d in ctx.drafts if not not_a_statement(d)])
-              if not any(s <= d.start < e for s, e in credit_spans)]
+              if not credit_spans.overlaps(d.start, d.start + 1)]  # not inside a credit
     resolver = Resolver(doc, entities)
 
     def source_pos(d: Draft) -> int:

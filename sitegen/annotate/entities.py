@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..kb import KnowledgeBase
 from ..model import EntityMention, GlossaryMatch, TextView
+from ..spans import SpanBuckets, Spans
 from .entity_document import Resolver
 from .entity_kb import kb_candidates, override_candidate
 from .entity_spans import Cand, model_candidates
@@ -65,24 +66,30 @@ def _overlap(a: Cand, start: int, end: int) -> bool:
 def _merge(model: list[Cand], kb: list[Cand]) -> list[Cand]:
     """Knowledge-base matches win over the model's spans they overlap, unless the model's
     span is longer and contains them ("UN Security Council" over an alias "UN")."""
-    out = list(kb)
+    index = SpanBuckets[int]()
+    for i, k in enumerate(kb):
+        index.add(k.start, k.end, i)
+    removed: set[int] = set()
+    kept: list[Cand] = []
     for c in model:
-        rivals = [k for k in kb if _overlap(k, c.start, c.end)]
+        rivals = [i for i in index.near(c.start, c.end) if _overlap(kb[i], c.start, c.end)]
         if not rivals:
-            out.append(c)
-        elif all(c.start <= k.start and k.end <= c.end and c.end - c.start > k.end - k.start
-                 for k in rivals):
-            out = [k for k in out if k not in rivals]
-            out.append(c)
-    return out
+            kept.append(c)
+        elif all(c.start <= kb[i].start and kb[i].end <= c.end
+                 and c.end - c.start > kb[i].end - kb[i].start for i in rivals):
+            removed.update(rivals)
+            kept.append(c)
+    return [k for i, k in enumerate(kb) if i not in removed] + kept
 
 
 def _non_overlapping(cands: list[Cand]) -> list[Cand]:
     """Fixed first, then longer, then earlier spans win."""
     chosen: list[Cand] = []
+    taken = Spans()
     for c in sorted(cands, key=lambda c: (not c.fixed, -(c.end - c.start), c.start)):
-        if not any(_overlap(o, c.start, c.end) for o in chosen):
+        if not taken.overlaps(c.start, c.end):
             chosen.append(c)
+            taken.add(c.start, c.end)
     return sorted(chosen, key=lambda c: c.start)
 
 
@@ -96,22 +103,28 @@ def find_entities(doc: Doc, view: TextView, kb: KnowledgeBase, nlp: Any = None
     cands = _merge(cands, kb_cands)
 
     forced: list[Cand] = []
+    index = SpanBuckets[int]()  # each override looks only at the candidates near it
+    for i, c in enumerate(cands):
+        index.add(c.start, c.end, i)
+    removed: set[int] = set()
     for ov in view.overrides:
+        near = [i for i in index.near(ov.start, ov.end)
+                if i not in removed and _overlap(cands[i], ov.start, ov.end)]
         if ov.no_entity:
-            cands = [c for c in cands if not _overlap(c, ov.start, ov.end)]
-        forced_cand = override_candidate(
-            ov, kb, [c for c in cands if _overlap(c, ov.start, ov.end)], text
-        )
+            removed.update(near)
+            near = []
+        forced_cand = override_candidate(ov, kb, [cands[i] for i in near], text)
         if forced_cand is not None:
-            cands = [c for c in cands if not _overlap(c, ov.start, ov.end)]
+            removed.update(near)
             forced.append(forced_cand)
+    cands = [c for i, c in enumerate(cands) if i not in removed]
     headings = [(seg.start, seg.end) for seg in view.segments if seg.block == "heading"]
     cands = Resolver(doc, text, cands + forced, headings, common_word_test(nlp)).run()
 
-    blocked = [(ov.start, ov.end) for ov in view.overrides if ov.no_entity]
+    blocked = Spans((ov.start, ov.end) for ov in view.overrides if ov.no_entity)
     mentions: list[EntityMention] = []
     for c in _non_overlapping(cands):
-        if any(c.start < e and s < c.end for s, e in blocked):
+        if blocked.overlaps(c.start, c.end):
             continue
         if not view.annotatable(c.start, c.end):
             continue

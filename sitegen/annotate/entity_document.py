@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..frontmatter_meta import slugify
+from ..spans import Spans
 from .entity_cleanup import Cleanup, inside_range
 from .entity_gazetteer import MAJOR, is_title, looks_demonym, place_rank
 from .entity_names import (
@@ -100,10 +101,6 @@ def caps_blocks(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def _inside(c: Cand, blocks: list[tuple[int, int]]) -> bool:
-    return any(s <= c.start and c.end <= e for s, e in blocks)
-
-
 class Resolver(Cleanup):
     def __init__(self, doc: Doc, text: str, cands: list[Cand],
                  headings: list[tuple[int, int]] | None = None,
@@ -113,7 +110,8 @@ class Resolver(Cleanup):
         self.caps = caps_blocks(text)
         self.headings = headings or []
         self.common_word = common_word or (lambda _w: False)
-        self.cands = [c for c in cands if c.fixed or not _inside(c, self.caps)]
+        caps = Spans(self.caps)  # disjoint blocks: inside the union is inside one block
+        self.cands = [c for c in cands if c.fixed or not caps.within(c.start, c.end)]
         self.press: set[str] = set()
         self.groups: dict[str, Group] = {}
         # short form key -> [(offset of the full name, full name key, priority)]
@@ -215,14 +213,14 @@ class Resolver(Cleanup):
         keys |= set(self.short_of)
         if not keys:
             return
-        taken = sorted((c.start, c.end) for c in self.cands)
+        taken = Spans((c.start, c.end) for c in self.cands)
         alternatives = "|".join(
             re.escape(k).replace(r"\ ", r"\s+") for k in sorted(keys, key=len, reverse=True)
         )
         pattern = re.compile(r"(?<![\w-])(?:" + alternatives + r")(?![\w-])", re.IGNORECASE)
         added: list[Cand] = []
         for m in pattern.finditer(self.text):
-            if _overlaps(taken, m.start(), m.end()):
+            if taken.overlaps(m.start(), m.end()):
                 continue
             key = norm_key(m.group(0))
             g = self.groups.get(key)
@@ -234,7 +232,8 @@ class Resolver(Cleanup):
 
     def _gazetteer_places(self) -> None:
         """Names of countries, states and big cities the model missed (GeoNames)."""
-        taken = sorted((c.start, c.end) for c in self.cands)
+        taken = Spans((c.start, c.end) for c in self.cands)
+        caps = Spans(self.caps)
         doc = self.doc
         runs: list[tuple[int, int]] = []  # token ranges
         i = 0
@@ -248,7 +247,7 @@ class Resolver(Cleanup):
                 j - 1
             ].whitespace_.count("\n"):
                 j += 1
-            if inside_range(tok.idx, self.caps):
+            if caps.overlaps(tok.idx, tok.idx + 1):  # inside an all-capitals range
                 runs.extend((a, b) for a in range(i, j) for b in range(a + 1, min(j, a + 3) + 1))
             else:
                 runs.append((i, j))
@@ -256,14 +255,14 @@ class Resolver(Cleanup):
         for a, b in runs:
             span = doc[a:b]
             start, end = span.start_char, span.end_char
-            if place_rank(span.text) != MAJOR or _overlaps(taken, start, end):
+            if place_rank(span.text) != MAJOR or taken.overlaps(start, end):
                 continue
             if len(span) == 1 and span[0].is_sent_start and span[0].pos_ != "PROPN":
                 continue
             if a > 0 and is_title(doc[a - 1].text):
                 continue
             self.cands.append(Cand(start, end, "GPE", "model"))
-            taken.append((start, end))
+            taken.add(start, end)
             g = self.group(norm_key(span.text))
             g.label = g.label or "GPE"
             g.forms[span.text] += 1
@@ -312,7 +311,7 @@ class Resolver(Cleanup):
 
 
 def _overlaps(taken: list[tuple[int, int]], start: int, end: int) -> bool:
-    return any(s < end and start < e for s, e in taken)
+    return Spans(taken).overlaps(start, end)
 
 
 def head_label(form: str) -> str | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..spans import Spans
 from .entity_gazetteer import is_title, looks_demonym, name_particles, place_rank
 
 if TYPE_CHECKING:
@@ -239,11 +240,14 @@ def _role_prefix(doc: Doc, ent: Span) -> Cand | None:
 
 def model_candidates(doc: Doc) -> list[Cand]:
     out: list[Cand] = []
+    spans = Spans()
     for ent in doc.ents:
-        out.extend(clean_span(doc, ent, ent.label_))
+        for c in clean_span(doc, ent, ent.label_):
+            out.append(c)
+            spans.add(c.start, c.end)
         if ent.label_ == "PERSON":
             prefix = _role_prefix(doc, ent)
-            if prefix is not None and not any(c.start < prefix.end and prefix.start < c.end
-                                              for c in out):
+            if prefix is not None and not spans.overlaps(prefix.start, prefix.end):
                 out.append(prefix)
+                spans.add(prefix.start, prefix.end)
     return out

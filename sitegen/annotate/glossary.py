@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..kb import Glossary, Term
 from ..model import EntityMention, GlossaryMatch, TextView
+from ..spans import Spans
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -97,9 +98,11 @@ def find_terms(
     # Longest first, then leftmost; keep what does not overlap an accepted match.
     candidates.sort(key=lambda c: (c[0] - c[1], c[0]))
     taken: list[tuple[int, int, Term]] = []
+    spans = Spans()
     for start, end, term in candidates:
-        if all(end <= s or start >= e for s, e, _ in taken):
+        if not spans.overlaps(start, end):
             taken.append((start, end, term))
+            spans.add(start, end)
     taken.sort(key=lambda c: c[0])
     return tuple(
         GlossaryMatch(start=s, end=e, text=view.text[s:e], term_id=t.id, term=t.term)

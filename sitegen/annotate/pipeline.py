@@ -10,7 +10,7 @@ from ..config import SiteConfig
 from ..kb import Glossary, KnowledgeBase
 from ..model import Annotations, TextView
 from . import attribution, confidence, entities, glossary
-from .nlp import load_model
+from .nlp import load_model, pipe_texts
 
 ANNOTATORS_VERSION = (f"e{entities.VERSION}-g{glossary.VERSION}-a{attribution.VERSION}"
                       f"-c{confidence.VERSION}")
@@ -67,6 +67,7 @@ def annotate_views(
         return
     nlp = load_model(ctx.config.nlp.model)
     n_process = max(1, min(n_process, len(views)))
-    docs = nlp.pipe((v.text for v in views), batch_size=batch_size, n_process=n_process)
+    docs = pipe_texts(nlp, (v.text for v in views), batch_size=batch_size,
+                      n_process=n_process)
     for view, doc in zip(views, docs, strict=True):
         yield annotate_doc(doc, view, ctx, nlp)

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 
 from ..model import Annotations, TextView
-from .nlp import load_model
+from .nlp import load_model, pipe_texts
 from .pipeline import AnnotationContext, annotate_doc
 from .warm import WarmModel
 
@@ -27,7 +27,7 @@ def annotate_batch(views: Sequence[TextView], ctx: AnnotationContext,
     if not views:
         return []
     nlp = load_model(ctx.config.nlp.model)
-    docs = nlp.pipe((v.text for v in views), batch_size=batch_size)
+    docs = pipe_texts(nlp, (v.text for v in views), batch_size=batch_size)
     return [annotate_doc(doc, view, ctx, nlp) for view, doc in zip(views, docs, strict=True)]
 
 
