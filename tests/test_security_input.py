@@ -96,7 +96,7 @@ def test_dates_at_the_ends_of_the_calendar_keep_their_offset(
                           updated="2026-03-02T08:30:00-04:00"),
         "last.md": article("Last", "Soon.", date="2026-01-01",
                            updated="9999-12-31T23:00:00-05:00"),
-    }, NO_NLP)
+    }, 'base_url = "https://example.org/"\n' + NO_NLP)  # feeds need a public URL
     flags = [] if cache else ["--no-cache"]
     for _ in range(2):  # the second build reads the document cache
         result = run("build", "--site", site, *flags)

@@ -153,7 +153,8 @@ def test_many_glossary_forms_are_refused(make_site: Callable[..., Path],
 def test_cards_show_at_most_eight_tags(make_site: Callable[..., Path],
                                       run: Callable[..., Result]) -> None:
     tags = "[" + ", ".join(f"t{i}" for i in range(40)) + "]"
-    site = make_site({"a.md": article("A", "Text.", tags=tags)}, NO_NLP)
+    site = make_site({"a.md": article("A", "Text.", tags=tags)},
+                     'base_url = "https://example.org/"\n' + NO_NLP)  # feeds need a public URL
     assert run("build", "--site", site).code == 0
     page = (site / "output/tags/t0/index.html").read_text("utf-8")
     assert page.count('href="../../tags/t') <= 8 and "+32 more" in page
