@@ -23,6 +23,7 @@ from .frontmatter_meta import slugify
 from .index import Article, SiteIndex
 from .kb import Glossary, KnowledgeBase
 from .markdown import markdown, render_tokens
+from .markup import smart_quotes
 from .metadata import feed_entry_html, news_article_jsonld
 from .safety import check_inside, xml_safe
 from .search import search_available
@@ -49,6 +50,10 @@ def format_date(value: dt.datetime | dt.date | None, style: str = "long") -> str
             value.isoformat())
     return f"{value.day} {value.strftime('%B %Y')}"
 
+
+GROUP_HEADINGS = {"person": "People", "organisation": "Organisations", "place": "Places",
+                  "facility": "Facilities", "group": "Groups", "event": "Events",
+                  "product": "Products", "work": "Works", "law": "Laws"}
 
 # The templates a site's pages are rendered from (Renderer.pages).
 PAGE_TEMPLATES = ("article.html", "index.html", "tags.html", "tag.html", "feed.xml",
@@ -113,8 +118,42 @@ def make_env(config: SiteConfig, bytecode_dir: Path | None = None) -> jinja2.Env
         markdown().render(text or "", {"marks": ()})
     )
     env.filters["slug"] = slugify
+    env.filters["typo"] = (smart_quotes if config.markdown.typographic_quotes
+                           else (lambda text: text))
     env.globals["absolute"] = lambda url: config.base_url + url
+    env.globals["image_size"] = _image_sizes(config)
+    env.filters["tagname"] = config.tags.name
+    env.filters["host"] = _host
     return env
+
+
+def _host(url: str) -> str:
+    """'https://en.wikipedia.org/wiki/X' -> 'Wikipedia'; otherwise the host name."""
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(url).hostname or url).removeprefix("www.")
+    return "Wikipedia" if host.endswith("wikipedia.org") else host
+
+
+def _image_sizes(config: SiteConfig) -> Any:
+    """`image_size(rel)`: (width, height) of a site image (content or static folder), or
+    None when it cannot be read; read once per build."""
+    from functools import lru_cache
+
+    from .imagesize import image_size
+
+    @lru_cache(maxsize=512)
+    def size(rel: str) -> tuple[int, int] | None:
+        rel = rel.split("?")[0].split("#")[0].lstrip("/")
+        if not rel or ".." in rel.split("/"):
+            return None
+        for folder in (config.content_path, config.root / "static"):
+            found = image_size(folder / rel)
+            if found:
+                return found
+        return None
+
+    return size
 
 
 class Renderer:
@@ -150,7 +189,7 @@ class Renderer:
         return RenderedFile(out, html.encode("utf-8"))
 
     def body_html(self, art: Article, root: str, marks: Any) -> str:
-        env = {"marks": marks, "root": root}
+        env = {"marks": marks, "root": root, "smart": self.config.markdown.typographic_quotes}
         sanitize = self.config.markdown.sanitize
         return render_tokens(tokens_of(art.doc.document, sanitize), env, sanitize)
 
@@ -209,12 +248,16 @@ class Renderer:
 
     @staticmethod
     def _entity_groups(index: SiteIndex) -> list[tuple[str, list[Any]]]:
+        """(heading, entities) by kind, most mentioned first: towns and regions (GPE) and
+        rivers, seas and districts (LOC) are one "Places" group."""
         groups: dict[str, list[Any]] = {}
         for info in index.entities.values():
-            groups.setdefault(info.type, []).append(info)
-        order = ["person", "organisation", "place", "location", "facility"]
+            kind = "place" if info.type == "location" else info.type
+            groups.setdefault(kind, []).append(info)
+        order = list(GROUP_HEADINGS)
         return [
-            (t, sorted(groups[t], key=lambda e: (-len(e.mentions), e.name.lower())))
+            (GROUP_HEADINGS.get(t, t.capitalize() + "s"),
+             sorted(groups[t], key=lambda e: (-len(e.mentions), e.name.lower())))
             for t in sorted(groups, key=lambda t: (order.index(t) if t in order else 99, t))
         ]
 
