@@ -102,23 +102,28 @@ class _Marker:
     pos: int
     sources: list[int]
     statements: list[int]
+    block: int  # the paragraph (the offset of the blank line before it)
 
 
 def _markers(text: str, statements: list[tuple[int, Attribution]],
              sources: list[SourceSummary], linked_entities: set[str]) -> list[Mark]:
     """One marker per statement, after its closing quote; consecutive statements of one
-    source share the last one's marker, and markers that would touch (nothing but spaces
-    and punctuation between them) are one grouped marker. A source's first marker is a
-    link (a tab stop); its later ones are not: they name the source to screen readers
-    and open its card on hover, and the sources panel lists every source."""
+    source in a paragraph share the last one's marker, and markers that would touch
+    (nothing but spaces and punctuation between them) are one grouped marker.
+
+    A marker is a link (a tab stop) the first time its source has none: later markers of
+    the source, and those of a source whose name is linked in the text, are not; they name
+    the source to screen readers, open its card on hover, and the sources panel lists
+    every source."""
     markers: list[_Marker] = []
     for k, (n, a) in enumerate(statements, start=1):
         pos = _marker_pos(text, a.start, a.end)
+        block = text.rfind("\n\n", 0, a.start)
         last = markers[-1] if markers else None
-        if last is not None and last.sources == [n]:
+        if last is not None and last.sources == [n] and last.block == block:
             last.pos, last.statements = max(pos, last.pos), [*last.statements, k]
             continue
-        markers.append(_Marker(pos, [n], [k]))
+        markers.append(_Marker(pos, [n], [k], block))
     markers.sort(key=lambda m: m.pos)
     merged: list[_Marker] = []
     for m in markers:
@@ -182,7 +187,7 @@ def article_annotations(art: Article, index: SiteIndex, config: SiteConfig, root
     marks: list[Mark] = []
     taken: list[tuple[int, int]] = []
     shown_entities: dict[str, EntityInfo] = {}
-    named = Counter(m.entity_id for m in ann.entities)
+    times_named = Counter(m.entity_id for m in ann.entities)
     speakers = {a.source_id for a in ann.attributions if a.kind in SPEECH}
     for m in ann.entities:
         info = index.entity_for(m)
@@ -199,7 +204,7 @@ def article_annotations(art: Article, index: SiteIndex, config: SiteConfig, root
         # Quiet by default: an entity named once in passing is not linked; one the article
         # comes back to (the dateline counts) or quotes is, at its first mention.
         if (config.entities.link == "first" and info.id not in speakers
-                and named[info.id] < config.entities.link_mentions):
+                and times_named[info.id] < config.entities.link_mentions):
             continue
         shown_entities[info.id] = info
         pop = f"pop-e-{info.id}"
@@ -278,8 +283,8 @@ def article_annotations(art: Article, index: SiteIndex, config: SiteConfig, root
         who = sources[n - 1].name
         entity = sources[n - 1].entity
         cite = root + entity.url if entity else f"#source-{n}"
-        parts = _quoted_runs(text, a.start, a.end) if tag == "q" else [(a.start, a.end)]
-        for s, e in parts:
+        runs = _quoted_runs(text, a.start, a.end) if tag == "q" else [(a.start, a.end)]
+        for s, e in runs:
             marks.append(Mark(s, e,
                               f'<{tag} class="attr attr-{_attr(a.kind)}" data-source="{n}" '
                               f'data-source-name="{_attr(who)}" '

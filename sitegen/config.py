@@ -29,7 +29,7 @@ class EntitiesConfig:
     link: str = "first"  # only the "first" mention per article is linked, or "all"
     # With link = "first": an entity is linked when the article names it at least this
     # often (or quotes it); 1 links every entity once.
-    link_mentions: int = 2
+    link_mentions: int = 1
     types: tuple[str, ...] = ("PERSON", "ORG", "GPE", "LOC", "FAC")
     min_mentions: int = 2  # pages for entities not in the knowledge base need this many mentions
     file: str = "entities.yaml"
