@@ -115,7 +115,7 @@ def make_env(config: SiteConfig, bytecode_dir: Path | None = None) -> jinja2.Env
     )
     env.filters["date"] = format_date
     env.filters["md"] = lambda text: Markup(
-        markdown().render(text or "", {"marks": ()})
+        markdown().render(text or "", {"marks": (), "smart": config.markdown.typographic_quotes})
     )
     env.filters["slug"] = slugify
     env.filters["typo"] = (smart_quotes if config.markdown.typographic_quotes
