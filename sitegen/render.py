@@ -189,7 +189,8 @@ class Renderer:
         return RenderedFile(out, html.encode("utf-8"))
 
     def body_html(self, art: Article, root: str, marks: Any) -> str:
-        env = {"marks": marks, "root": root, "smart": self.config.markdown.typographic_quotes}
+        env = {"marks": marks, "root": root, "smart": self.config.markdown.typographic_quotes,
+               "image_size": self.env.globals["image_size"]}
         sanitize = self.config.markdown.sanitize
         return render_tokens(tokens_of(art.doc.document, sanitize), env, sanitize)
 

@@ -141,7 +141,8 @@ def test_pages_tag_names_groups_image_sizes(make_site: Callable[..., Path],
                                            run: Callable[..., Result]) -> None:
     site = make_site(
         {"a.md": article("Port", "The Port of Rotterdam grew. The Port of Rotterdam said so. "
-                         "Kyiv and Kyiv again.", tags="[data-breach, eu]",
+                         "Kyiv and Kyiv again.\n\n![A map](images/port.svg)",
+                         tags="[data-breach, eu]",
                          cover="{image: images/port.svg, alt: A port}")},
         config='[tags]\nnames = { eu = "European Union" }\n',
         files={"content/entities.yaml": KB, "content/images/port.svg": PORT_SVG})
@@ -286,3 +287,24 @@ def test_quote_highlight_only_while_its_marker_is_hovered(reader: object) -> Non
     expect(reader.locator("#sg-popover")).to_contain_text("Dmitry Peskov")
     reader.mouse.move(0, 0)
     expect(quote).not_to_have_class(re.compile("sg-lit"))
+
+
+def test_compact_phone_header_and_no_layout_shift(reader: object) -> None:
+    from playwright.sync_api import Page
+
+    assert isinstance(reader, Page)
+    reader.set_viewport_size({"width": 390, "height": 844})
+    home = reader.url.split("/2026/")[0] + "/index.html"
+    reader.goto(home)
+    header = reader.evaluate("""() => {
+      const h = document.querySelector('.site-header').getBoundingClientRect();
+      const items = [...document.querySelectorAll('.site-header nav li')].map(
+        li => li.getBoundingClientRect().top);
+      return {height: h.height, rows: new Set(items.map(Math.round)).size};
+    }""")
+    assert header["height"] <= 0.15 * 844, header
+    assert header["rows"] == 1, header  # the navigation never wraps
+    missing = reader.evaluate("""() => [...document.images].filter(
+      i => !i.getAttribute('width') || !i.getAttribute('height')).map(i => i.src)""")
+    assert not missing
+
