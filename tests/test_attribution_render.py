@@ -48,7 +48,7 @@ def test_quotes_markers_and_sources_panel(make_site: Callable[..., Path],
                      html), html
     panel = html[html.index('id="sources"'):]
     assert '<a href="../../../entities/dmitry-peskov/">Dmitry Peskov</a>' in panel
-    assert "via on Telegram" in panel or "via Telegram" in panel
+    assert "via Telegram" in panel and "via on " not in html  # the channel, not "on …"
     assert "Not independently verified" in panel
     assert "The claim could not be independently verified." in panel
     assert "Jane Doe / AFP" in panel
