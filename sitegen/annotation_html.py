@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from html import escape
@@ -13,6 +14,10 @@ from .markup import Mark
 from .model import Attribution, EntityMention
 from .spans import Spans
 
+DOUBLE_QUOTES = "\"\u201c\u201d"
+CLOSING = re.compile("[,.;:!?\u2026]?[\"'\u201d\u2019\u00bb]")
+VIA_PREFIX = re.compile(r"^(?:on|to|in|via|through|from|by)\s+", re.IGNORECASE)
+WORD = re.compile(r"\w")
 SPEECH = ("direct", "indirect", "according_to")
 MEDIA_WORDS = ("agency", "news", "tass", "reuters", "afp", "ap", "anp", "television", "radio",
                "broadcaster", "newspaper", "times", "post", "journal", "bbc", "cnn")
@@ -78,8 +83,94 @@ def source_kind(a: Attribution, entity: EntityInfo | None) -> str:
     return "unnamed"
 
 
+def _channel(via: str) -> str:
+    """'on Telegram' -> 'Telegram': the cards and the panel say 'via Telegram'."""
+    return VIA_PREFIX.sub("", via.strip()) or via
+
+
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def _marker_pos(text: str, start: int, end: int) -> int:
+    """Where a statement's marker goes: after its last word (never after a space), and
+    after the closing quotation mark (and the punctuation inside it) when one follows."""
+    pos = end
+    while pos > start and text[pos - 1].isspace():
+        pos -= 1
+    close = CLOSING.match(text, pos)
+    if close:
+        pos = close.end()
+    return pos
+
+
+def _quoted_runs(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The runs inside quotation marks of a direct quote that the attribution cuts across
+    ('…first," Mulder said. "Where…' is two runs); the whole span when the marks do not
+    pair up."""
+    inner = [i for i in range(start, end) if text[i] in DOUBLE_QUOTES]
+    if not inner or len(inner) % 2:
+        return [(start, end)]
+    bounds = [start, *inner, end]
+    runs = [(bounds[i] + (i > 0), bounds[i + 1]) for i in range(0, len(bounds), 2)]
+    return [(s, e) for s, e in runs if text[s:e].strip(" ,.;:") ]
+
+
+@dataclass(slots=True)
+class _Marker:
+    pos: int
+    sources: list[int]
+    statements: list[int]
+    block: int  # the paragraph (the offset of the blank line before it)
+
+
+def _markers(text: str, statements: list[tuple[int, Attribution]],
+             sources: list[SourceSummary], linked_entities: set[str]) -> list[Mark]:
+    """One marker per statement, after its closing quote; consecutive statements of one
+    source in a paragraph share the last one's marker, and markers that would touch
+    (nothing but spaces and punctuation between them) are one grouped marker.
+
+    A marker is a link (a tab stop) the first time its source has none: later markers of
+    the source, and those of a source whose name is linked in the text, are not; they name
+    the source to screen readers, open its card on hover, and the sources panel lists
+    every source."""
+    markers: list[_Marker] = []
+    for k, (n, a) in enumerate(statements, start=1):
+        pos = _marker_pos(text, a.start, a.end)
+        block = text.rfind("\n\n", 0, a.start)
+        last = markers[-1] if markers else None
+        if last is not None and last.sources == [n] and last.block == block:
+            last.pos, last.statements = max(pos, last.pos), [*last.statements, k]
+            continue
+        markers.append(_Marker(pos, [n], [k], block))
+    markers.sort(key=lambda m: m.pos)
+    merged: list[_Marker] = []
+    for m in markers:
+        prev = merged[-1] if merged else None
+        if prev is not None and not WORD.search(text[min(prev.pos, m.pos):max(prev.pos, m.pos)]):
+            prev.pos = max(prev.pos, m.pos)
+            prev.sources += [n for n in m.sources if n not in prev.sources]
+            prev.statements += m.statements
+            continue
+        merged.append(m)
+    out: list[Mark] = []
+    linked = {i + 1 for i, s in enumerate(sources) if s.entity and s.entity.id in linked_entities}
+    for m in merged:
+        pops = " ".join(f"pop-s-{n}" for n in m.sources)
+        names = "; ".join(sources[n - 1].name for n in m.sources)
+        label = ",".join(str(n) for n in m.sources)
+        word = "source" if len(m.sources) == 1 else "sources"
+        inner = (f'data-pop="{pops}" data-stmts="{" ".join(map(str, m.statements))}">'
+                 f'<span aria-hidden="true">{label}</span>'
+                 f'<span class="vh">({word}: {_attr(names)})</span>')
+        if linked.issuperset(m.sources):
+            out.append(Mark(m.pos, m.pos, f'<span class="attr-marker" {inner}', "</span>"))
+            continue
+        linked.update(m.sources)
+        out.append(Mark(m.pos, m.pos,
+                        f'<a class="attr-marker" href="#source-{m.sources[0]}" '
+                        f'aria-describedby="{pops}" {inner}', "</a>"))
+    return out
 
 
 def held_marks(art: Article) -> list[Mark]:
@@ -120,6 +211,8 @@ def article_annotations(art: Article, index: SiteIndex, config: SiteConfig, root
     # where the body repeats it; with `link = "first"` it is the place's one link.
     opener = dateline_mention(view.text, ann.entities, art.doc.document.meta.location)
     dateline: EntityInfo | None = None
+    times_named = Counter(m.entity_id for m in ann.entities)
+    speakers = {a.source_id for a in ann.attributions if a.kind in SPEECH}
     for m in ann.entities:
         info = index.entity_for(m)
         if info is None or not view.annotatable(m.start, m.end):
@@ -134,6 +227,11 @@ def article_annotations(art: Article, index: SiteIndex, config: SiteConfig, root
         if terms.overlaps(m.start, m.end):
             continue
         if config.entities.link == "first" and info.id in shown_entities:
+            continue
+        # Quiet by default: an entity named once in passing is not linked; one the article
+        # comes back to (the dateline counts) or quotes is, at its first mention.
+        if (config.entities.link == "first" and info.id not in speakers
+                and times_named[info.id] < config.entities.link_mentions):
             continue
         shown_entities[info.id] = info
         pop = f"pop-e-{info.id}"
@@ -174,15 +272,17 @@ def article_annotations(art: Article, index: SiteIndex, config: SiteConfig, root
         items = groups[key]
         first = items[0]
         entity = index.entities.get(first.source_id or "")
-        channels = tuple(dict.fromkeys(a.via for a in items if a.via))
+        channels = tuple(dict.fromkeys(_channel(a.via) for a in items if a.via))
         sources.append(SourceSummary(
             key=key, name=entity.name if entity else (first.source_name or first.source
                                                        or "Unnamed source"),
             kind=source_kind(first, entity), entity=entity, count=len(items),
             channels=channels, statements=tuple(items)))
     number = {s.key: i + 1 for i, s in enumerate(sources)}
-    placed: set[tuple[int, int, int]] = set()  # one marker per source and quote span
-    for a in ann.attributions:
+    text = view.text
+    statements: list[tuple[int, Attribution]] = []  # (source number, statement)
+    placed: set[tuple[int, int, int]] = set()  # one statement per source and quote span
+    for a in sorted(ann.attributions, key=lambda a: (a.start, a.end)):
         if a.start >= a.end:
             continue
         if a.kind in SPEECH:
@@ -190,31 +290,35 @@ def article_annotations(art: Article, index: SiteIndex, config: SiteConfig, root
             if (n, a.start, a.end) in placed:
                 continue
             placed.add((n, a.start, a.end))
-            pop = f"pop-s-{n}"
-            who = sources[n - 1].name
-            # Direct quotes are <q> (the text keeps its own quotation marks: the theme sets
-            # `quotes: none`); reported speech is a <span>. Both name their source.
-            tag = "q" if a.kind == "direct" else "span"
-            entity = sources[n - 1].entity
-            cite = root + entity.url if entity else f"#source-{n}"
-            marks.append(Mark(a.start, a.end,
-                              f'<{tag} class="attr attr-{_attr(a.kind)}" data-source="{n}" '
-                              f'data-source-name="{_attr(who)}" '
-                              f'data-confidence="{a.confidence:.2f}"'
-                              + (f' cite="{_attr(cite)}">' if tag == "q" else ">"),
-                              f"</{tag}>", order=1))
-            marks.append(Mark(a.end, a.end,
-                              f'<a class="attr-marker" href="#source-{n}" data-pop="{pop}" '
-                              f'aria-describedby="{pop}"><span aria-hidden="true">{n}</span>'
-                              f'<span class="vh">source: {_attr(who)}</span>', "</a>"))
+            statements.append((n, a))
         elif a.kind == "unverified":
             marks.append(Mark(a.start, a.end, '<span class="attr attr-unverified">', "</span>",
                               order=1))
-            marks.append(Mark(a.end, a.end, '<a class="flag-unverified" href="#sources">'
-                              "unverified</a>", ""))
+            flag = _marker_pos(text, a.start, a.end)
+            marks.append(Mark(flag, flag,
+                              '<a class="flag-unverified" href="#sources" data-pop="pop-u" '
+                              'aria-describedby="pop-u">unverified</a>', ""))
         elif a.kind == "credit":
             marks.append(Mark(a.start, a.end, '<span class="attr attr-credit">', "</span>",
                               order=1))
+    for k, (n, a) in enumerate(statements, start=1):
+        # Direct quotes are <q> (the text keeps its own quotation marks: the theme sets
+        # `quotes: none`), one per quoted run ("…," Mulder said. "…" is two); reported
+        # speech is a <span>. Both name their source and their statement (the marker
+        # lights them up on hover or focus).
+        tag = "q" if a.kind == "direct" else "span"
+        who = sources[n - 1].name
+        entity = sources[n - 1].entity
+        cite = root + entity.url if entity else f"#source-{n}"
+        runs = _quoted_runs(text, a.start, a.end) if tag == "q" else [(a.start, a.end)]
+        for s, e in runs:
+            marks.append(Mark(s, e,
+                              f'<{tag} class="attr attr-{_attr(a.kind)}" data-source="{n}" '
+                              f'data-source-name="{_attr(who)}" '
+                              f'data-confidence="{a.confidence:.2f}" data-stmt="{k}"'
+                              + (f' cite="{_attr(cite)}">' if tag == "q" else ">"),
+                              f"</{tag}>", order=1))
+    marks.extend(_markers(text, statements, sources, set(shown_entities)))
 
     kinds = Counter(s.kind for s in sources)
     unverified = tuple(a for a in ann.attributions if a.kind == "unverified")

@@ -27,7 +27,10 @@ class NlpConfig:
 @dataclass(frozen=True, slots=True)
 class EntitiesConfig:
     enabled: bool = True
-    link: str = "all"  # "all" mentions or only the "first" per article
+    link: str = "first"  # only the "first" mention per article is linked, or "all"
+    # With link = "first": an entity is linked when the article names it at least this
+    # often (or quotes it); 1 links every entity once.
+    link_mentions: int = 1
     types: tuple[str, ...] = ("PERSON", "ORG", "GPE", "LOC", "FAC")
     min_mentions: int = 2  # pages for entities not in the knowledge base need this many mentions
     file: str = "entities.yaml"
@@ -38,6 +41,20 @@ class GlossaryConfig:
     enabled: bool = True
     link: str = "first"
     file: str = "glossary.yaml"
+
+
+@dataclass(frozen=True, slots=True)
+class TagsConfig:
+    """`[tags] names = { eu = "European Union" }`: how a tag's slug is shown; a tag not
+    listed is shown as its title-cased slug ("flood-defences" -> "Flood Defences")."""
+
+    names: tuple[tuple[str, str], ...] = ()
+
+    def name(self, slug: str) -> str:
+        for key, value in self.names:
+            if key == slug:
+                return value
+        return " ".join(w[:1].upper() + w[1:] for w in slug.replace("_", "-").split("-") if w)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +83,9 @@ class MarkdownConfig:
     # "escape": raw HTML in articles is shown as text; "sanitize": it is passed through an
     # allow-list sanitizer (nh3/Ammonia): safe tags and attributes only, never script.
     raw_html: str = "escape"
+    # Straight quotes and apostrophes in article text shown as typographic ones (never in
+    # code); false keeps them as written.
+    typographic_quotes: bool = True
 
     @property
     def sanitize(self) -> bool:
@@ -130,6 +150,7 @@ class SiteConfig:
     nlp: NlpConfig = field(default_factory=NlpConfig)
     entities: EntitiesConfig = field(default_factory=EntitiesConfig)
     glossary: GlossaryConfig = field(default_factory=GlossaryConfig)
+    tags: TagsConfig = field(default_factory=TagsConfig)
     attributions: AttributionsConfig = field(default_factory=AttributionsConfig)
     annotate: AnnotateConfig = field(default_factory=AnnotateConfig)
     markdown: MarkdownConfig = field(default_factory=MarkdownConfig)
@@ -170,6 +191,7 @@ _SECTIONS: dict[str, type[Any]] = {
     "nlp": NlpConfig,
     "entities": EntitiesConfig,
     "glossary": GlossaryConfig,
+    "tags": TagsConfig,
     "attributions": AttributionsConfig,
     "annotate": AnnotateConfig,
     "markdown": MarkdownConfig,
@@ -201,6 +223,11 @@ def is_absolute_url(url: str) -> bool:
 def _check_type(value: Any, default: Any, key: str, path: Path, text: str) -> Any:
     if isinstance(default, PublishThresholds):
         return _thresholds(value, key, path, text)
+    if key == "names" and isinstance(value, dict):
+        if not all(isinstance(v, str) for v in value.values()):
+            raise SiteError("[tags] names must map tags to names (strings)", path,
+                            _key_line(text, key), hint='names = { eu = "European Union" }')
+        return tuple((str(k), v) for k, v in value.items())
     if isinstance(default, float):
         ok = isinstance(value, int | float) and not isinstance(value, bool)
         value = float(value) if ok else value
@@ -347,6 +374,9 @@ def _validate(config: SiteConfig, path: Path, text: str) -> None:
                 path, _key_line(text, key.split()[-1]),
                 hint="no absolute paths, no '..'",
             )
+    if config.entities.link_mentions < 1:
+        raise SiteError("[entities] link_mentions must be at least 1", path,
+                        _key_line(text, "link_mentions"))
     if config.paginate < 1:
         raise SiteError("paginate must be at least 1", path, _key_line(text, "paginate"))
     _validate_build(config.build, path, text)

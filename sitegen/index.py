@@ -105,13 +105,30 @@ def permalink(pattern: str, doc: AnnotatedDocument) -> str:
 
 
 def snippet(text: str, start: int, end: int, width: int = 240) -> str:
-    """The sentence around [start, end), cut to `width` characters."""
+    """The sentence around [start, end); a longer one is cut to about `width` characters
+    around the mention, at word boundaries, with an ellipsis where it was cut."""
     left = max(text.rfind(p, 0, start) for p in ("\n\n", ". ", "? ", "! "))
     left = 0 if left < 0 else left + 2
     ends = [i for i in (text.find(p, end) for p in (". ", "? ", "! ", "\n\n")) if i >= 0]
     right = min(ends) + 1 if ends else len(text)
-    out = text[left:right].strip()
-    return out if len(out) <= width else out[: width - 1].rstrip() + "…"
+    while left < start and text[left].isspace():
+        left += 1
+    while right > end and text[right - 1].isspace():
+        right -= 1
+    if right - left <= width:
+        return text[left:right]
+    room = max(0, width - (end - start))
+    lo = max(left, start - room // 2)
+    hi = min(right, end + room - (start - lo))
+    lo = max(left, min(lo, hi - width))
+    if lo > left:  # start at the next word
+        cut = text.find(" ", lo, start)
+        lo = cut + 1 if cut >= 0 else lo
+    if hi < right:  # end after the last whole word
+        cut = text.rfind(" ", end, hi)
+        hi = cut if cut >= 0 else hi
+    out = text[lo:hi].strip()
+    return ("\u2026" if lo > left else "") + out + ("\u2026" if hi < right else "")
 
 
 def _sort_date(date: dt.datetime | None) -> dt.datetime:

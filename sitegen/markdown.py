@@ -35,8 +35,15 @@ def _image_rule(
 ) -> str:
     token = tokens[idx].copy()  # never mutate the parsed document's tokens
     token.attrs = dict(token.attrs)
-    token.attrSet("src", site_relative(str(token.attrGet("src") or ""), env.get("root", "")))
+    src = str(token.attrGet("src") or "")
+    token.attrSet("src", site_relative(src, env.get("root", "")))
     token.attrSet("loading", "lazy")
+    size = env.get("image_size")
+    if size is not None and not _EXTERNAL.match(src) and token.attrGet("width") is None:
+        found = size(src)  # width and height from the file: nothing shifts while it loads
+        if found:
+            token.attrSet("width", str(found[0]))
+            token.attrSet("height", str(found[1]))
     # The rule reads only this (inline) token: a one-token list, not a copy of them all
     # (that made rendering quadratic in the number of links and images).
     return str(self.image([token], 0, options, env))

@@ -86,18 +86,55 @@ def _transition(out: list[str], stack: list[Mark], want: list[Mark]) -> None:
         stack.append(m)
 
 
+_OPENERS = "([{<\u2014\u2013-/\u201c\u2018"
+
+
+def smart_quotes(text: str, before: str = "") -> str:
+    """Straight quotes and apostrophes made typographic, one character for one (so the
+    annotations' offsets still hold): \u201c \u201d \u2018 \u2019. `before` is the character
+    that precedes `text` ("" at the start of a block)."""
+    if '"' not in text and "'" not in text:
+        return text
+    out = list(text)
+    for i, c in enumerate(out):
+        if c not in "\"'":
+            continue
+        p = out[i - 1] if i else before
+        n = out[i + 1] if i + 1 < len(out) else ""
+        opening = (not p or p.isspace() or p in _OPENERS) if p or i else (
+            not n or not (n.isspace() or n in ".,;:!?)"))
+        if c == '"':
+            out[i] = "\u201c" if opening else "\u201d"
+        else:
+            out[i] = "\u2018" if opening and not n.isdigit() else "\u2019"
+    return "".join(out)
+
+
+def _before(tokens: Sequence[Token], idx: int) -> str:
+    """The character before a text token in its inline run ("" at its start)."""
+    for t in reversed(tokens[:idx]):
+        if t.type in ("softbreak", "hardbreak"):
+            return " "
+        if t.type in ("text", "code_inline") and t.content:
+            return str(t.content[-1])
+    return ""
+
+
 def text_rule(
     self: Any, tokens: Sequence[Token], idx: int, options: Any, env: dict[str, Any]
 ) -> str:
-    """markdown-it render rule for `text` tokens that applies `env["marks"]`."""
+    """markdown-it render rule for `text` tokens that applies `env["marks"]` (and, with
+    `env["smart"]`, typographic quotes: never in code, which has its own tokens)."""
     token = tokens[idx]
+    content = token.content
+    if env.get("smart"):
+        content = smart_quotes(content, _before(tokens, idx))
     marks: Sequence[Mark] = env.get("marks", ())
     plain = (token.meta or {}).get("plain")
     if plain is None or not marks:
-        return escape(token.content, quote=False)
+        return escape(content, quote=False)
     start = int(plain)
-    return render_text(token.content, start,
-                       _index(env, marks).near(start, start + len(token.content)))
+    return render_text(content, start, _index(env, marks).near(start, start + len(content)))
 
 
 def _index(env: dict[str, Any], marks: Sequence[Mark]) -> SpanBuckets[Mark]:

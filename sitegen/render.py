@@ -24,6 +24,7 @@ from .frontmatter_meta import slugify
 from .index import Article, EntityInfo, SiteIndex
 from .kb import Glossary, KnowledgeBase
 from .markdown import markdown, render_tokens
+from .markup import smart_quotes
 from .metadata import feed_entry_html, news_article_jsonld
 from .safety import xml_safe
 from .search import search_available
@@ -50,6 +51,10 @@ def format_date(value: dt.datetime | dt.date | None, style: str = "long") -> str
         return iso(value)
     return f"{value.day} {value.strftime('%B %Y')}"
 
+
+GROUP_HEADINGS = {"person": "People", "organisation": "Organisations", "place": "Places",
+                  "facility": "Facilities", "group": "Groups", "event": "Events",
+                  "product": "Products", "work": "Works", "law": "Laws"}
 
 # The templates a site's pages are rendered from (Renderer.pages).
 PAGE_TEMPLATES = ("article.html", "index.html", "tags.html", "tag.html", "feed.xml",
@@ -111,16 +116,50 @@ def make_env(config: SiteConfig, bytecode_dir: Path | None = None) -> jinja2.Env
     )
     env.filters["date"] = format_date
     env.filters["md"] = lambda text: Markup(
-        markdown().render(text or "", {"marks": ()})
+        markdown().render(text or "", {"marks": (), "smart": config.markdown.typographic_quotes})
     )
     env.filters["slug"] = slugify
+    env.filters["typo"] = (smart_quotes if config.markdown.typographic_quotes
+                           else (lambda text: text))
     env.globals["absolute"] = lambda url: config.base_url + url
     # The navigation links the search page only when the build makes its index.
     env.globals["search_enabled"] = search_available()
     # Every page's og:image unless it has its own (only with an absolute base_url).
     env.globals["site_image"] = (
         card_image(config, "", config.title) if config.absolute else None)
+    env.globals["image_size"] = _image_sizes(config)
+    env.filters["tagname"] = config.tags.name
+    env.filters["host"] = _host
     return env
+
+
+def _host(url: str) -> str:
+    """'https://en.wikipedia.org/wiki/X' -> 'Wikipedia'; otherwise the host name."""
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(url).hostname or url).removeprefix("www.")
+    return "Wikipedia" if host.endswith("wikipedia.org") else host
+
+
+def _image_sizes(config: SiteConfig) -> Any:
+    """`image_size(rel)`: (width, height) of a site image (content or static folder), or
+    None when it cannot be read; read once per build."""
+    from functools import lru_cache
+
+    from .imagesize import image_size
+
+    @lru_cache(maxsize=512)
+    def size(rel: str) -> tuple[int, int] | None:
+        rel = rel.split("?")[0].split("#")[0].lstrip("/")
+        if not rel or ".." in rel.split("/"):
+            return None
+        for folder in (config.content_path, config.root / "static"):
+            found = image_size(folder / rel)
+            if found:
+                return found
+        return None
+
+    return size
 
 
 class Renderer:
@@ -157,7 +196,8 @@ class Renderer:
         return RenderedFile(out, html.encode("utf-8"))
 
     def body_html(self, art: Article, root: str, marks: Any) -> str:
-        env = {"marks": marks, "root": root}
+        env = {"marks": marks, "root": root, "smart": self.config.markdown.typographic_quotes,
+               "image_size": self.env.globals["image_size"]}
         sanitize = self.config.markdown.sanitize
         return render_tokens(tokens_of(art.doc.document, sanitize), env, sanitize)
 
@@ -267,12 +307,16 @@ class Renderer:
 
     @staticmethod
     def _entity_groups(index: SiteIndex) -> list[tuple[str, list[Any]]]:
+        """(heading, entities) by kind, most mentioned first: towns and regions (GPE) and
+        rivers, seas and districts (LOC) are one "Places" group."""
         groups: dict[str, list[Any]] = {}
         for info in index.entities.values():
-            groups.setdefault(info.type, []).append(info)
-        order = ["person", "organisation", "place", "location", "facility"]
+            kind = "place" if info.type == "location" else info.type
+            groups.setdefault(kind, []).append(info)
+        order = list(GROUP_HEADINGS)
         return [
-            (t, sorted(groups[t], key=lambda e: (-len(e.mentions), e.name.lower())))
+            (GROUP_HEADINGS.get(t, t.capitalize() + "s"),
+             sorted(groups[t], key=lambda e: (-len(e.mentions), e.name.lower())))
             for t in sorted(groups, key=lambda t: (order.index(t) if t in order else 99, t))
         ]
 

@@ -37,15 +37,18 @@ def test_quotes_markers_and_sources_panel(make_site: Callable[..., Path],
     html = (site / "output/2026/03/a/index.html").read_text()
     quote = re.search(r'<q class="attr attr-direct" data-source="(\d+)" '
                       r'data-source-name="Dmitry Peskov" data-confidence="[01]\.\d\d" '
-                      r'cite="../../../entities/dmitry-peskov/">'
+                      r'data-stmt="\d+" cite="../../../entities/dmitry-peskov/">'
                       r"(.*?)</q>", html)
     assert quote, html
     assert "There is no &lt;contradiction&gt; here" in quote.group(2)
     n = quote.group(1)
-    assert f'<a class="attr-marker" href="#source-{n}"' in html
+    # one marker, after the closing quote; Peskov's name is linked in the text, so it is
+    # not a second tab stop (issue 16)
+    assert re.search(rf'here</q>,\u201d<(a|span) class="attr-marker"[^>]* data-pop="pop-s-{n}"',
+                     html), html
     panel = html[html.index('id="sources"'):]
     assert '<a href="../../../entities/dmitry-peskov/">Dmitry Peskov</a>' in panel
-    assert "via on Telegram" in panel or "via Telegram" in panel
+    assert "via Telegram" in panel and "via on " not in html  # the channel, not "on …"
     assert "Not independently verified" in panel
     assert "The claim could not be independently verified." in panel
     assert "Jane Doe / AFP" in panel

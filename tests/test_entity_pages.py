@@ -41,12 +41,13 @@ def test_mentions_link_to_entity_pages_with_escaped_popovers(
     out = build(make_site, run)
     html = (out / "2026/03/a/index.html").read_text()
     assert 'href="../../../entities/dmitry-peskov/"' in html
-    assert html.count('class="ann ann-entity"') >= 3  # Dmitry Peskov, Kyiv, Peskov
+    # linked at the first mention only (the default since issue 16): Dmitry Peskov, Kyiv
+    assert html.count('class="ann ann-entity"') >= 2
     assert '<a class="ann ann-entity" data-type="place" href="../../../entities/kyiv/"' in html
     assert "Kremlin &lt;script&gt;alert(1)&lt;/script&gt; spokesperson." in html
     assert "<script>alert(1)" not in html
     assert "<code>Peskov.txt</code>" in html
-    assert '<a href="https://example.org">Peskov\'s page</a>' in html
+    assert '<a href="https://example.org">Peskov\u2019s page</a>' in html  # typographic (issue 16)
     page = (out / "entities/dmitry-peskov/index.html").read_text()
     assert "Talks" in page and "More talks" in page
     assert "Dmitry Peskov said on Monday that Kyiv had rejected the plan." in page

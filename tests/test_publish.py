@@ -301,7 +301,7 @@ def test_search_page_without_pagefind(news_site: Path, run: Callable[..., Result
     assert "data-pagefind-body" in article_html
     assert re.search(r'<span data-pagefind-filter="person">Annelies Verbruggen</span>',
                      article_html)
-    assert 'data-pagefind-filter="tag">flooding</a>' in article_html
+    assert 'data-pagefind-filter="tag">Flooding</a>' in article_html  # display name (issue 16)
 
 
 @pytest.mark.skipif(pagefind_executable() is None and shutil.which("pagefind") is None,
