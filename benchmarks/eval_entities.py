@@ -176,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     from reliability import diagram, reliability_table
 
-    from sitegen.config import PublishThresholds
+    from sitegen.config_thresholds import PublishThresholds
 
     for name, folder in SETS.items():
         if args.only and name != args.only:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from .config_keys import key_line as _key_line
 from .config_keys import unknown_key as _unknown
+from .config_thresholds import AnnotateConfig, PublishThresholds, parse_thresholds
 from .errors import SiteError
 
 if TYPE_CHECKING:
@@ -60,22 +61,6 @@ class TagsConfig:
 @dataclass(frozen=True, slots=True)
 class AttributionsConfig:
     enabled: bool = True
-
-
-@dataclass(frozen=True, slots=True)
-class PublishThresholds:
-    """Per annotation kind, the confidence an annotation needs to be shown to readers.
-    Chosen on the shared dev sets (docs/annotation-quality.md): entity precision >= 0.90,
-    attributions with the right speaker >= 0.88."""
-
-    entities: float = 0.5
-    glossary: float = 0.5
-    attributions: float = 0.65
-
-
-@dataclass(frozen=True, slots=True)
-class AnnotateConfig:
-    publish_threshold: PublishThresholds = field(default_factory=PublishThresholds)
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,7 +207,7 @@ def is_absolute_url(url: str) -> bool:
 
 def _check_type(value: Any, default: Any, key: str, path: Path, text: str) -> Any:
     if isinstance(default, PublishThresholds):
-        return _thresholds(value, key, path, text)
+        return parse_thresholds(value, key, path, text)
     if key == "names" and isinstance(value, dict):
         if not all(isinstance(v, str) for v in value.values()):
             raise SiteError("[tags] names must map tags to names (strings)", path,
@@ -246,29 +231,6 @@ def _check_type(value: Any, default: Any, key: str, path: Path, text: str) -> An
             f"setting '{key}' must be a {expected}, not {value!r}", path, _key_line(text, key)
         )
     return value
-
-
-def _thresholds(value: Any, key: str, path: Path, text: str) -> PublishThresholds:
-    """`publish_threshold = 0.6` (every kind) or a table of kinds."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        values = dict.fromkeys((f.name for f in fields(PublishThresholds)), float(value))
-    elif isinstance(value, dict):
-        values = {}
-        defaults = PublishThresholds()
-        known = [f.name for f in fields(PublishThresholds)]
-        for kind, number in value.items():
-            if kind not in known:
-                raise _unknown(kind, known, path, text, f" in [annotate] {key}")
-            values[kind] = _check_type(number, getattr(defaults, kind), kind, path, text)
-    else:
-        raise SiteError(f"setting '{key}' must be a number or a table of kinds, not {value!r}",
-                        path, _key_line(text, key),
-                        hint="publish_threshold = { entities = 0.5, attributions = 0.6 }")
-    for kind, number in values.items():
-        if not 0.0 <= number <= 1.0:
-            raise SiteError(f"publish_threshold for {kind} must be between 0 and 1, "
-                            f"not {number}", path, _key_line(text, kind))
-    return PublishThresholds(**values)
 
 
 def _section(cls: type[Any], raw: Any, name: str, path: Path, text: str) -> Any:

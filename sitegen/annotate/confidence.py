@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from ..config import PublishThresholds
+from ..config_thresholds import PublishThresholds
 from ..model import Annotations, Attribution, EntityMention, GlossaryMatch, TextView
 from .confidence_attributions import attribution_features
 from .confidence_entities import entity_features
