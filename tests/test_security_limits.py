@@ -83,7 +83,7 @@ def test_text_over_spacys_limit_is_annotated_in_pieces(
     monkeypatch.setattr(model, "max_length", 1000)
     para = "Dmitry Peskov spoke in Moscow on Monday. \u201cWe will act,\u201d he said.\n\n"
     site = make_site({"long.md": article("Long", para * 60)}, "[limits]\n"
-                     "max_article_bytes = 100000\n",
+                     "max_article_bytes = 100000\n[entities]\nlink = \"all\"\n",
                      files={"content/entities.yaml": "- name: Dmitry Peskov\n  type: person\n"
                             "- name: Moscow\n  type: place\n"})
     result = run("build", "--site", site, "--no-cache", "--jobs", "1")
