@@ -140,8 +140,8 @@ def _apply_one(item: Any, decision: Decision, names: Mapping[str, str]) -> Any:
         return dataclasses.replace(item, published=False)
     if decision.action == "accept":
         return dataclasses.replace(item, published=True)
-    names = FIELDS[decision.kind]
-    changes: dict[str, Any] = {names[k]: (v or None) if k in ("source", "source_id",
+    fields = FIELDS[decision.kind]
+    changes: dict[str, Any] = {fields[k]: (v or None) if k in ("source", "source_id",
                                                                "source_name") else v
                                for k, v in decision.values}
     if isinstance(item, Attribution) and "source_name" not in changes:
