@@ -12,7 +12,7 @@ from typing import Any
 from .annotate.review import Candidate, Decision
 from .errors import SiteError
 from .model import Attribution, EntityMention, GlossaryMatch
-from .review_file import check_value, load_review, review_path, save_review
+from .review_file import check_value, load_review, locked, review_path, save_review
 from .review_status import Reviewed, line_of, review_of, short
 
 
@@ -58,7 +58,7 @@ def _load(site: Path, paths: Sequence[Path]) -> list[Reviewed]:
     docs = [d for d in docs if not wanted or any(
         d.source.path == p or p in d.source.path.parents for p in wanted)]
     with AnnotationCache(cache) as store:
-        annotated = annotate(docs, config, kb, glossary, cache=store, jobs=1)
+        annotated = annotate(docs, config, kb, glossary, cache=store)
     return [review_of(ad) for ad in annotated]
 
 
@@ -84,11 +84,12 @@ def _record(reviews: list[Reviewed], ident: str, action: str,
         check_value(c.kind, key, value)
         merged[key] = value
     path = review_path(r.path)
-    decisions = [d for d in load_review(path)
-                 if d != old and not (d.kind == c.kind and d.anchor == c.anchor)]
-    decisions.append(Decision(c.kind, action, c.anchor, tuple(merged.items()),
-                              note=old.note if old is not None else ""))
-    save_review(path, decisions)
+    with locked(path):
+        decisions = [d for d in load_review(path)
+                     if d != old and not (d.kind == c.kind and d.anchor == c.anchor)]
+        decisions.append(Decision(c.kind, action, c.anchor, tuple(merged.items()),
+                                  note=old.note if old is not None else ""))
+        save_review(path, decisions)
     return f"{action} {c.kind} \"{short(c.anchor.text)}\" -> {path}"
 
 
@@ -152,5 +153,9 @@ def review_command(site: Path, paths: Sequence[Path], *, as_json: bool = False,
         state = "published" if row["published"] else "held back"
         print(f"{row['id']}  {row['confidence']:.2f}  {state:9}  {row['kind']:11}  "
               f"\"{short(row['text'])}\"  {row['file']}:{row['line']}")
-    print(f"{len(rows)} annotations await a decision", file=sys.stderr)
+    decided = sum(len(r.decided) for r in reviews)
+    orphaned = sum(len(r.orphans) for r in reviews)
+    held = sum(1 for row in rows if not row["published"])
+    print(f"{len(rows)} annotations await a decision ({held} held back); {decided} decided, "
+          f"{orphaned} orphaned decisions", file=sys.stderr)
     return 0

@@ -5,9 +5,13 @@ Read with line numbers (errors name file:line), written atomically, decisions in
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
+import json
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -179,12 +183,27 @@ def save_review(path: Path, decisions: list[Decision] | tuple[Decision, ...]) ->
 def reviewed(doc: Document, ann: Annotations, kb: KnowledgeBase | None = None
              ) -> tuple[Applied, str | None]:
     """The article's candidates with its review file's decisions applied, and a digest of
-    that file (None when the article has none)."""
-    path = review_path(doc.source.path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
+    the decisions that found their annotation (None when none did: the annotations are
+    the candidates as they were, and an orphaned decision changes no page)."""
+    decisions = load_review(review_path(doc.source.path))
+    if not decisions:
         return Applied(ann), None
-    decisions = parse_review(path, data.decode("utf-8", errors="replace"))
     names = {e.id: e.name for e in kb.entities} if kb is not None else None
-    return apply(decisions, doc.view, ann, names), hashlib.sha256(data).hexdigest()
+    applied = apply(decisions, doc.view, ann, names)
+    if not applied.decided:
+        return applied, None
+    effect = sorted((cid, d.action, list(d.values)) for cid, d in applied.decided.items())
+    blob = json.dumps([effect, sorted((names or {}).items())], ensure_ascii=False)
+    return applied, hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+@contextlib.contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """An exclusive lock on the folder of `path` for a read-modify-write of its review
+    file: two writers (two terminals, later two preview tabs) never lose a decision."""
+    fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock

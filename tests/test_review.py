@@ -82,6 +82,8 @@ def test_reject_survives_edits_is_orphaned_when_gone_and_correct_changes_speaker
     assert "action: reject" in review.read_text()
     built = run("build", "--site", site)
     assert built.code == 0 and " 0 annotated, 2 from cache" in built.out  # no model run
+    rendered = re.search(r"(\d+) pages rendered, (\d+) reused", built.out)
+    assert rendered and int(rendered[1]) > 0 and int(rendered[2]) > 0  # the other article's
     assert not any("breakwater" in a for a in _attributions(page.read_text()))
     assert not any("breakwater" in a["quote"] for a in _exported(run, site))
     assert "breakwater" in page.read_text()  # the words stay, unattributed
@@ -172,6 +174,7 @@ def test_an_ambiguous_anchor_is_orphaned_not_misapplied(
     items = _json(run, "review", "--site", site, "--json", site / "content/wall.md")
     quotes = [i for i in items if i["kind"] == "attribution" and i["published"]]
     assert len(quotes) == 2 and quotes[0]["id"] == quotes[1]["id"]  # the same words around
+    assert run("build", "--site", site).code == 0
     result = run("review", "--site", site, "--reject", quotes[0]["id"])
     assert result.code == 1 and "fits 2 annotations" in result.err
     (site / "content/wall.review.yaml").write_text(
@@ -179,7 +182,8 @@ def test_an_ambiguous_anchor_is_orphaned_not_misapplied(
         f"  text: {quotes[0]['text']}\n")
     orphans = _json(run, "review", "--site", site, "--orphans", "--json")
     assert [(o["line"], o["reason"]) for o in orphans] == [(2, "ambiguous")]
-    assert run("build", "--site", site).code == 0
+    built = run("build", "--site", site)
+    assert built.code == 0 and " 0 pages rendered" in built.out  # an orphan changes nothing
     assert len(_attributions((site / PAGE).read_text())) == 2  # neither was rejected
 
 
