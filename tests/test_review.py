@@ -3,6 +3,7 @@ with `sitegen review`, kept through edits elsewhere, orphaned when their text is
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Callable
@@ -140,6 +141,11 @@ def test_accepting_a_held_back_candidate_publishes_it(
     items = _json(run, "review", "--site", site, "--json", site / "content/wall.md")
     assert {i["file"] for i in items} == {"content/wall.md"}
     held = next(i for i in items if i["kind"] == "attribution" and not i["published"])
+    for bad, message in (("colour=red", "unknown field 'colour'"),
+                         ("kind=rumour", "unknown kind 'rumour'"), ("red", "FIELD=VALUE")):
+        result = run("review", "--site", site, "--set", held["id"], bad)
+        assert result.code == 1 and message in result.err
+    assert not (site / "content/wall.review.yaml").exists()
     assert run("review", "--site", site, "--accept", held["id"]).code == 0
     assert run("build", "--site", site).code == 0
     shown = _attributions((site / PAGE).read_text())
@@ -200,3 +206,40 @@ def test_require_review_fails_until_every_doubtful_annotation_is_decided(
     assert run("review", "--site", site,
                *[a for i in doubtful for a in ("--accept", i["id"])]).code == 0
     assert run("build", "--site", site, "--require-review", "--review-below", "0.95").code == 0
+
+
+def test_review_files_round_trip_and_anchors_ignore_wrapping(tmp_path: Path) -> None:
+    from sitegen.annotate.review import Anchor, Decision, anchor_of, apply, candidates
+    from sitegen.model import Annotations, Attribution, TextView
+    from sitegen.review_file import load_review, save_review
+
+    path = tmp_path / "a.review.yaml"
+    tricky = Decision("attribution", "correct", Anchor('a "quoted": text', "- x: ", "#y"),
+                      (("source", "The ministry"), ("kind", "according_to")), note="n: 1")
+    plain = Decision("entity", "reject", Anchor("Reyes", "", " said"))
+    save_review(path, [tricky, plain])
+    loaded = load_review(path)
+    assert [dataclasses.replace(d, line=0) for d in loaded] == [tricky, plain]
+    assert [d.line for d in loaded] == [4, 13]
+    assert [d.id for d in loaded] == [tricky.id, plain.id]
+
+    text = "First block.\n\nThe mayor said\nthe wall will hold, officials said."
+    view = TextView(text, ())
+    start = text.index("the wall")
+    quote = Attribution("indirect", start, start + len("the wall will hold"),
+                        "the wall will hold", source="mayor", confidence=0.2,
+                        published=False)
+    anchor = anchor_of(view, quote.start, quote.end)
+    assert anchor == Anchor("the wall will hold", "The mayor said ", ", officials said.")
+    [cand] = candidates(view, Annotations(attributions=(quote,)))
+    # re-wrapped: the same anchor, the same ID; the decision applies and wins over 0.2
+    rewrapped = TextView(text.replace("said\nthe", "said the"), ())
+    [again] = candidates(rewrapped, Annotations(attributions=(
+        dataclasses.replace(quote, start=start, end=start + 18),)))
+    assert again.id == cand.id
+    applied = apply([Decision("attribution", "correct", Anchor("the wall will hold"),
+                              (("source", "Ortiz"),))], rewrapped,
+                    Annotations(attributions=(quote,)))
+    [fixed] = applied.annotations.attributions
+    assert (fixed.published, fixed.source, fixed.source_name) == (True, "Ortiz", "Ortiz")
+    assert applied.orphans == ()

@@ -42,8 +42,8 @@ def squash(text: str) -> str:
 @dataclass(frozen=True, slots=True)
 class Anchor:
     text: str  # the mention's words, or the quote
-    before: str  # up to CONTEXT characters before it, in the same block
-    after: str  # up to CONTEXT characters after it, in the same block
+    before: str = ""  # up to CONTEXT characters before it, in the same block
+    after: str = ""  # up to CONTEXT characters after it, in the same block
 
 
 def anchor_id(kind: str, anchor: Anchor) -> str:
