@@ -11,6 +11,7 @@ from .discover import read_source
 from .errors import SiteError
 from .kb import Glossary, KnowledgeBase, load_glossary, load_kb
 from .parse import parse
+from .review_file import reviewed
 
 
 def _collect(paths: list[Path]) -> list[Path]:
@@ -48,6 +49,7 @@ def annotate_command(paths: list[Path], to_stdout: bool, out: Path | None,
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
     for doc, ann, file in zip(docs, results, files, strict=True):
+        ann = reviewed(doc, ann, kb)[0].annotations  # editors' decisions (docs/review.md)
         exported = export(doc, ann, all_candidates=all_candidates)
         data = json.dumps(exported, ensure_ascii=False, indent=2) + "\n"
         if out is None:

@@ -45,6 +45,7 @@ class BuildOptions:
     executor: str | None = None  # "local" or "dask"; None: [build] executor in site.toml
     scheduler: str | None = None  # the Dask scheduler's address; None: [build] scheduler
     preview: bool = False  # `sitegen serve`: pages also show held-back candidates, greyed
+    review_below: float | None = None  # --require-review: fail on undecided ones below this
 
 
 @dataclass(slots=True)
@@ -278,6 +279,10 @@ def _build(options: BuildOptions, config: SiteConfig, output: Path, report: Buil
                                  warm=warm)
     if warm is not None:
         warm.close()
+    if options.review_below is not None:  # sign-off before deploy (docs/review.md)
+        from .review_status import require_review
+
+        require_review(annotated, options.review_below)
     t2 = time.perf_counter()
     report.timings["annotate"] = t2 - t1 - prepared
 

@@ -4,11 +4,13 @@ interrupted cold build resumes where it stopped."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 from typing import TYPE_CHECKING
 
 from .config import SiteConfig
 from .model import AnnotatedDocument, Annotations, Document
+from .review_file import reviewed
 
 if TYPE_CHECKING:
     from .annotate.warm import WarmModel
@@ -85,11 +87,17 @@ def annotate(docs: list[Document], config: SiteConfig, kb: KnowledgeBase,
     out: list[AnnotatedDocument] = []
     for d, a in zip(docs, found, strict=True):
         assert a is not None
-        ad = AnnotatedDocument.of(d, a)
-        # What is published follows from the candidates and the thresholds (both in the
-        # key): the candidates' digest stands for the published set too.
+        # Editors' decisions (NAME.review.yaml) apply after the cache: a decision re-renders
+        # the pages of its article, never re-runs the model.
+        applied, review = reviewed(d, a, kb)
+        ad = AnnotatedDocument.of(d, applied.annotations)
+        # What is published follows from the candidates, the thresholds (both in the key)
+        # and the decisions: together their digests stand for the published set too.
         if digests is not None and id(a) in digests:
-            digests[id(ad.annotations)] = digests[id(a)]
+            digest = digests[id(a)]
+            if review is not None:
+                digest = hashlib.sha256(f"{digest}\0{review}".encode()).hexdigest()
+            digests[id(ad.annotations)] = digests[id(ad.all_annotations)] = digest
         out.append(ad)
     return out
 

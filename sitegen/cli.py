@@ -38,6 +38,29 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="the Dask scheduler, e.g. tcp://10.0.0.5:8786 (implies --executor "
                    "dask unless given)")
+    b.add_argument("--require-review", action="store_true",
+                   help="fail when a published article has annotations below --review-below "
+                   "without an editor's decision (docs/review.md)")
+    b.add_argument("--review-below", type=_confidence, default=0.9, metavar="CONFIDENCE",
+                   help="with --require-review: the confidence below which a decision is "
+                   "needed (default: 0.9)")
+
+    r = sub.add_parser("review", help="annotations awaiting an editor's decision; record "
+                       "decisions (docs/review.md)")
+    r.add_argument("paths", type=Path, nargs="*", metavar="PATH",
+                   help="articles or folders to review (default: the whole site)")
+    r.add_argument("--site", type=Path, default=Path("."), help="site folder (default: .)")
+    r.add_argument("--json", action="store_true", help="print JSON")
+    r.add_argument("--accept", action="append", default=[], metavar="ID",
+                   help="publish this annotation whatever its confidence")
+    r.add_argument("--reject", action="append", default=[], metavar="ID",
+                   help="never publish this annotation")
+    r.add_argument("--set", action="append", nargs=2, default=[], dest="set_values",
+                   metavar=("ID", "FIELD=VALUE"),
+                   help="correct this annotation (entity: id, label, name; attribution: "
+                   "source, source_id, source_name, source_kind, kind)")
+    r.add_argument("--orphans", action="store_true",
+                   help="list decisions whose annotation is gone or ambiguous")
 
     s = sub.add_parser("serve", help="preview the site, rebuilding and reloading on save")
     s.add_argument("--site", type=Path, default=Path("."), help="site folder (default: .)")
@@ -104,6 +127,16 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _confidence(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError("must be between 0 and 1")
+    return value
+
+
 def _version() -> str:
     from . import __version__
 
@@ -151,6 +184,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             from .deploy.command import deploy_command
 
             return deploy_command(args)
+        if args.command == "review":
+            from .review_cmd import review_command
+
+            return review_command(args.site, args.paths, as_json=args.json,
+                                  accept=args.accept, reject=args.reject,
+                                  set_values=args.set_values, orphans=args.orphans)
         if args.command == "annotate":
             from .annotate_cmd import annotate_command
 
@@ -208,7 +247,9 @@ def _build(args: argparse.Namespace) -> int:
                                 base_url=args.base_url, no_cache=args.no_cache,
                                 jobs=args.jobs, progress=True,
                                 executor=args.executor or ("dask" if args.scheduler else None),
-                                scheduler=args.scheduler))
+                                scheduler=args.scheduler,
+                                review_below=args.review_below if args.require_review
+                                else None))
     for err in report.refused:
         print(f"error: {err}", file=sys.stderr)
     print(report.summary())

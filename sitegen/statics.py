@@ -123,6 +123,8 @@ def static_sources(config: SiteConfig) -> dict[str, Path]:
     extra = frozenset(s.lower() for s in config.files.allow)
     skip = frozenset({".md", config.entities.file, config.glossary.file})
     for rel, path in tree_files(config.content_path, root, skip):
+        if rel.endswith(".review.yaml"):  # editors' decisions (docs/review.md): never published
+            continue
         check_content_file(path, rel, extra)
         if rel in files:
             raise SiteError(
