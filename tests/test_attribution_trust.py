@@ -122,3 +122,23 @@ def test_every_candidate_has_a_confidence_and_the_default_export_only_published(
         for item in published[kind]:
             assert "published" not in item
         assert len(published[kind]) == sum(1 for i in everything[kind] if i["published"])
+
+
+@pytest.mark.parametrize("sentence, quote_part, wanted, unwanted", [
+    ('"We are working the way we worked in the nineties," a nurse at the Dordrecht site '
+     "said.", "nineties", None, "Dordrecht"),  # where the speaker is, not who
+    ("Caretaker Prime Minister Maarten Kuipers, who leads the National Civic Party, said the "
+     "budget was balanced.", "budget was balanced", "Maarten Kuipers", "National Civic Party"),
+    ("Rotterdam's mayor, Annelies Verbruggen, said she was pleased with the vote.",
+     "pleased with the vote", "Annelies Verbruggen", "Rotterdam"),
+])
+def test_a_name_beside_the_speaker_is_not_the_speaker(
+        run: Callable[..., Result], tmp_path: Path, sentence: str, quote_part: str,
+        wanted: str | None, unwanted: str) -> None:
+    data = export(run, tmp_path, sentence, "--all")
+    a = next(a for a in speech(data) if quote_part in a["quote"])
+    assert a["source_name"] != unwanted
+    if wanted is not None:
+        assert a["source_name"] == wanted
+    else:
+        assert "nurse" in a["source_name"]  # the nurse as described, not the town

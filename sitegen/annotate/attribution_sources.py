@@ -66,6 +66,20 @@ def _core(words: list[str]) -> list[str]:
     return out or words
 
 
+def _where_they_are(head: Token, tok: Token) -> bool:
+    """'a nurse at the Dordrecht site', 'a resident from Kyiv': a name in a place phrase of
+    a common noun says where the speaker is, not who ('for the ministry' still speaks)."""
+    if head.pos_ != "NOUN":
+        return False
+    for _ in range(6):  # up the tree (spaCy makes a new Token object per access: compare .i)
+        if tok.i == head.i or tok.head.i == tok.i:
+            return False
+        if tok.dep_ == "prep" and tok.head.i == head.i and tok.lower_ in ("at", "from", "in"):
+            return True
+        tok = tok.head
+    return False
+
+
 class Resolver:
     """Resolves sources in text order; remembers earlier sources for pronouns."""
 
@@ -180,6 +194,11 @@ class Resolver:
                 fallback = (name, sid)
         return fallback
 
+    def _relabelled(self, ent: Any) -> bool:
+        """The entity pass gave this name another kind ('Rotterdam' is no person)."""
+        m = self._mention(ent.start_char, ent.end_char)
+        return m is not None and (m.label == "PERSON") != (ent.label_ == "PERSON")
+
     def _latest_source(self, pos: int, word: str) -> tuple[int, str, str] | None:
         """(position, name, id) of the latest earlier organisation source whose words have
         `word` ('A ransomware group calling itself Cobalt Lynx' for 'the group')."""
@@ -280,7 +299,8 @@ class Resolver:
                 named = self._mention(child.idx, child.idx + len(child.text))
                 if named is not None and named.label == "PERSON":
                     return named.name, named.entity_id, "person"
-        ents = [e for e in self.ents_in(span.start, span.end) if e.label_ in _NAME_LABELS]
+        ents = [e for e in self.ents_in(span.start, span.end) if e.label_ in _NAME_LABELS
+                and not _where_they_are(head, e.root) and not self._relabelled(e)]
         if ents:
             pick = next((e for e in ents if e.start <= head.i < e.end), None)
             if pick is None:
