@@ -115,7 +115,7 @@ class LimitsConfig:
     """How large one article may be. A larger one is refused with an error naming the
     limit; the rest of the site is built (and the build exits with status 1)."""
 
-    max_article_bytes: int = 2_000_000  # the Markdown file's size
+    max_article_bytes: int = 500_000  # the Markdown file's size (~80,000 words)
     max_tags: int = 100  # tags in one article's front matter
 
 

@@ -107,7 +107,8 @@ HOSTILE = {
 def test_hostile_markdown_builds(make_site: Callable[..., Path], run: Callable[..., Result],
                                  name: str) -> None:
     site = make_site({f"{name}.md": article("Hostile", HOSTILE[name]),
-                      "ok.md": article("Ok", "Fine.")}, NO_NLP)
+                      "ok.md": article("Ok", "Fine.")},
+                     NO_NLP + "[limits]\nmax_article_bytes = 2000000\n")  # 680 KB of links
     result = run("build", "--site", site, "--no-cache")
     assert result.code == 0, result.err
     assert (site / f"output/2026/03/{name}/index.html").is_file()
