@@ -35,7 +35,7 @@ sys.path.insert(0, str(HERE))
 
 from gen_site import generate  # noqa: E402
 
-from sitegen.build import default_jobs  # noqa: E402
+from sitegen.build.engine import default_jobs  # noqa: E402
 
 RAW_PIPE = """
 import json, sys
@@ -160,8 +160,8 @@ def bench_size(n: int, root: Path, repeats: int, cold_repeats: int, model: str,
     edited.write_text(original, "utf-8")
 
     # Raw nlp.pipe over the very texts sitegen annotates, with the same process count.
-    from sitegen.build import parse_all
-    from sitegen.config import load_config
+    from sitegen.build.engine import parse_all
+    from sitegen.config.site import load_config
 
     texts = [d.view.text for d in parse_all(load_config(site))]
     bodies = root / "bodies.json"
@@ -240,7 +240,7 @@ def main() -> None:
     if not args.search:
         os.environ["SITEGEN_NO_SEARCH"] = "1"
 
-    from sitegen.config import DEFAULT_MODEL
+    from sitegen.config.site import DEFAULT_MODEL
 
     work = args.workdir or Path(tempfile.mkdtemp(prefix="sitegen-bench-"))
     results: list[Measure] = []

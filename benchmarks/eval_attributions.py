@@ -39,10 +39,10 @@ def export_set(folder: Path) -> tuple[dict[str, dict[str, Any]], dict[str, Any],
     """({name: export with every candidate}, {name: gold}, seconds spent annotating)."""
     from sitegen.annotate.export import export
     from sitegen.annotate.pipeline import AnnotationContext, annotate_views
-    from sitegen.config import SiteConfig
-    from sitegen.discover import read_source
-    from sitegen.kb import Glossary, KnowledgeBase
-    from sitegen.parse import parse
+    from sitegen.config.site import SiteConfig
+    from sitegen.source.discover import read_source
+    from sitegen.source.kb import Glossary, KnowledgeBase
+    from sitegen.source.parse import parse
 
     paths = [p for p in sorted(folder.glob("*.md")) if p.name.lower() != "readme.md"]
     docs = [parse(read_source(p, p.name), require_title=False) for p in paths]

@@ -59,11 +59,11 @@ def annotate_set(folder: Path, raw: bool, cache: Path | None
     from sitegen.annotate.export import export
     from sitegen.annotate.nlp import load_model
     from sitegen.annotate.pipeline import AnnotationContext, annotate_doc
-    from sitegen.config import SiteConfig
-    from sitegen.discover import read_source
-    from sitegen.kb import Glossary, KnowledgeBase
-    from sitegen.model import Annotations, EntityMention
-    from sitegen.parse import parse
+    from sitegen.config.site import SiteConfig
+    from sitegen.core.model import Annotations, EntityMention
+    from sitegen.source.discover import read_source
+    from sitegen.source.kb import Glossary, KnowledgeBase
+    from sitegen.source.parse import parse
 
     paths = [p for p in sorted(folder.glob("*.md")) if p.name.lower() != "readme.md"]
     docs = [parse(read_source(p, p.name), require_title=False) for p in paths]
@@ -176,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     from reliability import diagram, reliability_table
 
-    from sitegen.config_thresholds import PublishThresholds
+    from sitegen.config.thresholds import PublishThresholds
 
     for name, folder in SETS.items():
         if args.only and name != args.only:

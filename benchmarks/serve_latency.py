@@ -29,7 +29,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from gen_site import generate
 
-from sitegen.serve import PreviewServer, ServeOptions
+from sitegen.serve.server import PreviewServer, ServeOptions
 
 EVENT_TIMEOUT = 120.0
 

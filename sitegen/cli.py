@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .errors import SiteError, SiteErrors
+from sitegen.core.errors import SiteError, SiteErrors
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -100,7 +100,7 @@ def _parser() -> argparse.ArgumentParser:
     m.add_argument("--site", type=Path, default=Path("."))
     m.add_argument("--limit", type=int, default=50)
 
-    from .deploy.command import add_parser as add_deploy
+    from sitegen.deploy.command import add_parser as add_deploy
 
     add_deploy(sub)
 
@@ -138,7 +138,7 @@ def _confidence(text: str) -> float:
 
 
 def _version() -> str:
-    from . import __version__
+    from sitegen import __version__
 
     return f"sitegen {__version__}"
 
@@ -149,49 +149,49 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "build":
             return _build(args)
         if args.command == "serve":
-            from .serve import ServeOptions, serve
+            from sitegen.serve.server import ServeOptions, serve
 
             return serve(ServeOptions(site=args.site, host=args.host, port=args.port,
                                       open_browser=args.open, drafts=args.drafts,
                                       allow_hosts=tuple(args.allow_host),
                                       public=args.public))
         if args.command == "clean":
-            from .clean import clean
+            from sitegen.commands.clean import clean
 
             removed = clean(args.site)
             print("removed " + ", ".join(str(p) for p in removed) if removed
                   else "nothing to clean")
             return 0
         if args.command == "new":
-            from .scaffold import new_site
+            from sitegen.commands.scaffold import new_site
 
             path = new_site(args.dir, args.title)
             print(f"created a new site in {path}; build it with: sitegen build --site {path}")
             return 0
         if args.command == "new-article":
-            from .scaffold import new_article
+            from sitegen.commands.scaffold import new_article
 
             print(f"created {new_article(args.site, args.title)}")
             return 0
         if args.command == "check":
             return _check(args)
         if args.command == "entities":
-            from .missing import missing_entities
+            from sitegen.commands.missing import missing_entities
 
             sys.stdout.write(missing_entities(args.site, args.limit))
             return 0
         if args.command == "deploy":
-            from .deploy.command import deploy_command
+            from sitegen.deploy.command import deploy_command
 
             return deploy_command(args)
         if args.command == "review":
-            from .review_cmd import review_command
+            from sitegen.commands.review import review_command
 
             return review_command(args.site, args.paths, as_json=args.json,
                                   accept=args.accept, reject=args.reject,
                                   set_values=args.set_values, orphans=args.orphans)
         if args.command == "annotate":
-            from .annotate_cmd import annotate_command
+            from sitegen.commands.annotate import annotate_command
 
             return annotate_command(args.paths, args.json, args.out, args.site,
                                     all_candidates=args.all_candidates)
@@ -226,7 +226,7 @@ def _failed(args: argparse.Namespace) -> None:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from .check import check_site, format_report, output_of
+    from sitegen.commands.check import check_site, format_report, output_of
 
     if args.output is not None and args.site is not None:
         print("error: give either OUTPUT or --site, not both", file=sys.stderr)
@@ -241,7 +241,7 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from .build import BuildOptions, build
+    from sitegen.build.engine import BuildOptions, build
 
     report = build(BuildOptions(site=args.site, output=args.output, drafts=args.drafts,
                                 base_url=args.base_url, no_cache=args.no_cache,

@@ -16,17 +16,17 @@ from typing import Any
 
 from labels import label_attributions, label_entities
 
-from sitegen.annotate.confidence_attributions import attribution_features
-from sitegen.annotate.confidence_entities import entity_features
-from sitegen.annotate.confidence_model import Features
+from sitegen.annotate.attribution.confidence import attribution_features
+from sitegen.annotate.confidence.model import Features
+from sitegen.annotate.entities.confidence import entity_features
 from sitegen.annotate.export import export
 from sitegen.annotate.nlp import load_model
 from sitegen.annotate.pipeline import AnnotationContext, candidates
-from sitegen.config import SiteConfig
-from sitegen.discover import read_source
-from sitegen.kb import Glossary, KnowledgeBase
-from sitegen.model import Document
-from sitegen.parse import parse
+from sitegen.config.site import SiteConfig
+from sitegen.core.model import Document
+from sitegen.source.discover import read_source
+from sitegen.source.kb import Glossary, KnowledgeBase
+from sitegen.source.parse import parse
 
 
 @dataclass(frozen=True, slots=True)

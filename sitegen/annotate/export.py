@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..model import Annotations, Document
+from sitegen.core.model import Annotations, Document
 
 
 def export(document: Document, ann: Annotations, *, all_candidates: bool = False

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from ..errors import SiteError
+from sitegen.core.errors import SiteError
 
 if TYPE_CHECKING:
     from spacy.language import Language

@@ -6,11 +6,14 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..config import SiteConfig
-from ..kb import Glossary, KnowledgeBase
-from ..model import Annotations, TextView
-from . import attribution, confidence, entities, glossary
-from .nlp import load_model, pipe_texts
+from sitegen.annotate.attribution import annotator as attribution
+from sitegen.annotate.confidence import publish as confidence
+from sitegen.annotate.entities import annotator as entities
+from sitegen.annotate.glossary import annotator as glossary
+from sitegen.annotate.nlp import load_model, pipe_texts
+from sitegen.config.site import SiteConfig
+from sitegen.core.model import Annotations, TextView
+from sitegen.source.kb import Glossary, KnowledgeBase
 
 ANNOTATORS_VERSION = (f"e{entities.VERSION}-g{glossary.VERSION}-a{attribution.VERSION}"
                       f"-c{confidence.VERSION}")

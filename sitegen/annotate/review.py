@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..model import Annotations, Attribution, EntityMention, GlossaryMatch, TextView
+from sitegen.core.model import Annotations, Attribution, EntityMention, GlossaryMatch, TextView
 
 CONTEXT = 40  # characters of context kept on each side of an annotation, within its block
 KINDS = ("entity", "glossary", "attribution")

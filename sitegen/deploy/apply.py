@@ -16,8 +16,8 @@ from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import TypeVar
 
-from .fs_target import FsTarget
-from .plan import Plan
+from sitegen.deploy.fs_target import FsTarget
+from sitegen.deploy.plan import Plan
 
 T = TypeVar("T")
 
@@ -49,7 +49,7 @@ def apply_plan(plan: Plan, target: FsTarget, *, workers: int, progress: bool = T
     with _Bar(total, progress) as bar, ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         for group in plan.upload_phases():
             def send(f: object) -> None:
-                from .files import LocalFile
+                from sitegen.deploy.files import LocalFile
 
                 assert isinstance(f, LocalFile)
                 target.put(f, siblings)

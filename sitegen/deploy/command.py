@@ -11,12 +11,12 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import SiteError
-from .targets import DeployTarget, UsageError, scrub
+from sitegen.config.deploy import DeployTarget, UsageError, scrub
+from sitegen.core.errors import SiteError
 
 if TYPE_CHECKING:
-    from .files import LocalFile
-    from .git_target import GitTarget
+    from sitegen.deploy.files import LocalFile
+    from sitegen.deploy.git_target import GitTarget
 
 
 def add_parser(sub: Any) -> None:
@@ -50,8 +50,8 @@ def add_parser(sub: Any) -> None:
 
 
 def deploy_command(args: argparse.Namespace) -> int:
-    from ..config import load_config
-    from .targets import resolve_target
+    from sitegen.config.deploy import resolve_target
+    from sitegen.config.site import load_config
 
     site = args.site.resolve()
     config = load_config(site)
@@ -66,8 +66,8 @@ def deploy_command(args: argparse.Namespace) -> int:
     output = (args.output or site / "output").resolve()
     _refuse_self(target, output)
 
-    from .files import local_files
-    from .preflight import preflight, site_cache
+    from sitegen.deploy.files import local_files
+    from sitegen.deploy.preflight import preflight, site_cache
 
     record = preflight(config, output, force=args.force, check=not args.no_check)
     files = local_files(output, record.output)
@@ -76,7 +76,7 @@ def deploy_command(args: argparse.Namespace) -> int:
     print(f"deploying {len(files)} files from {output} to {target.name} "
           f"({target.shown}){mode}")
     if target.is_git:
-        from .git_target import GitTarget
+        from sitegen.deploy.git_target import GitTarget
 
         return _git(GitTarget(target, site_cache(config)), files, output, delete, args)
     return _fs(target, files, delete, args)
@@ -94,9 +94,9 @@ def _refuse_self(target: DeployTarget, output: Path) -> None:
 
 def _fs(target: DeployTarget, files: dict[str, LocalFile], delete: bool,
         args: argparse.Namespace) -> int:
-    from .apply import apply_plan
-    from .fs_target import FsTarget
-    from .plan import format_plan, human, make_plan
+    from sitegen.deploy.apply import apply_plan
+    from sitegen.deploy.fs_target import FsTarget
+    from sitegen.deploy.plan import format_plan, human, make_plan
 
     fs = FsTarget(target)
     try:
@@ -126,15 +126,15 @@ def _fs(target: DeployTarget, files: dict[str, LocalFile], delete: bool,
 
 
 def _md5(path: Path) -> str:
-    from .files import md5_file
+    from sitegen.deploy.files import md5_file
 
     return md5_file(path)
 
 
 def _git(git: GitTarget, files: dict[str, LocalFile], output: Path, delete: bool,
          args: argparse.Namespace) -> int:
-    from .git_target import GitResult
-    from .plan import human
+    from sitegen.deploy.git_target import GitResult
+    from sitegen.deploy.plan import human
 
     def approve(result: GitResult, owned: int) -> None:
         _confirm_deletes(len(result.deleted), owned, git.target, args.yes)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..write import MARKER
+from sitegen.build.write import MARKER
 
 MANIFEST_NAME = ".sitegen-deploy.json"
 _HASHED_NAME = re.compile(r"[._-][0-9a-f]{7,}(\.[A-Za-z0-9_]+)+$")

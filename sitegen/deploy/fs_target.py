@@ -13,10 +13,10 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-from ..errors import SiteError
-from .files import MANIFEST_NAME, LocalFile, content_type, kind, md5_file
-from .plan import RemoteFile, RemoteManifest, parse_manifest
-from .targets import DeployTarget, scrub, url_secrets
+from sitegen.config.deploy import DeployTarget, scrub, url_secrets
+from sitegen.core.errors import SiteError
+from sitegen.deploy.files import MANIFEST_NAME, LocalFile, content_type, kind, md5_file
+from sitegen.deploy.plan import RemoteFile, RemoteManifest, parse_manifest
 
 T = TypeVar("T")
 # Protocols where a file is written under a temporary name and renamed into place, so a

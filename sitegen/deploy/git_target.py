@@ -20,12 +20,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import SiteError
-from ..write import MARKER
-from .files import MANIFEST_NAME, LocalFile
-from .fs_target import env_secrets
-from .plan import RemoteManifest, parse_manifest
-from .targets import DeployTarget, git_remote, scrub, url_secrets
+from sitegen.build.write import MARKER
+from sitegen.config.deploy import DeployTarget, git_remote, scrub, url_secrets
+from sitegen.core.errors import SiteError
+from sitegen.deploy.files import MANIFEST_NAME, LocalFile
+from sitegen.deploy.fs_target import env_secrets
+from sitegen.deploy.plan import RemoteManifest, parse_manifest
 
 _EXTRA = (".nojekyll", "CNAME", MANIFEST_NAME)
 # Set by a git hook or a wrapper, they would point git at another repository.

@@ -16,7 +16,7 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from .files import LocalFile, delete_phase, phase
+from sitegen.deploy.files import LocalFile, delete_phase, phase
 
 VERSION = 1
 

@@ -11,12 +11,12 @@ import os
 from pathlib import Path
 from typing import Any
 
-from ..build_manifest import Manifest, load_manifest, manifest_path, output_intact, walk
-from ..cache import cache_dir
-from ..config import SiteConfig
-from ..errors import SiteError
-from ..themes import PACKAGE_DIR, theme_chain
-from ..write import MARKER
+from sitegen.annotate.cache import cache_dir
+from sitegen.build.manifest import Manifest, load_manifest, manifest_path, output_intact, walk
+from sitegen.build.write import MARKER
+from sitegen.config.site import SiteConfig
+from sitegen.core.errors import SiteError
+from sitegen.render.themes import PACKAGE_DIR, theme_chain
 
 _BUILD_HINT = "run 'sitegen build' first (or pass --force to deploy it as it is)"
 
@@ -110,7 +110,7 @@ def _rel(path: str, root: Path) -> str:
 def check_output(config: SiteConfig, output: Path, record: Manifest) -> list[str]:
     """`sitegen check` on the output: the broken links (none: []). A passing result is
     remembered in the cache for this exact output, so a redeploy does not check again."""
-    from ..check import check_site
+    from sitegen.commands.check import check_site
 
     key = hashlib.sha256(json.dumps(record.output, sort_keys=True).encode()).hexdigest() \
         if record.output else ""
