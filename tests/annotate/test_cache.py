@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import sqlite3
 import subprocess
 import sys
@@ -44,19 +43,11 @@ Dmitry Peskov spoke in Moscow on Monday about new sanctions.
 
 
 def summary(res: Result) -> dict[str, int]:
-    """The counts of the build summary line."""
-    assert res.code == 0, res.err
-    out: dict[str, int] = {}
-    for name, pattern in {
-        "annotated": r"(\d+) annotated", "from_cache": r"(\d+) from cache",
-        "written": r"(\d+) files written", "unchanged": r"(\d+) unchanged",
-    }.items():
-        m = re.search(pattern, res.out)
-        assert m, res.out
-        out[name] = int(m.group(1))
-    return out
-
-
+    """The counts of the build's report."""
+    assert res.code == 0 and res.report is not None, res.err
+    r = res.report
+    return {"annotated": r.annotated, "from_cache": r.from_cache,
+            "written": r.files_written, "unchanged": r.unchanged}
 
 
 @pytest.fixture

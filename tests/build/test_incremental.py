@@ -4,7 +4,6 @@ pages reused by dependency key, and output byte-identical to a fresh full build.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -101,14 +100,15 @@ def test_incremental_build_equals_a_full_build(site: Path, run: Callable[..., Re
 
 
 def test_an_edit_renders_only_dependent_pages(site: Path, run: Callable[..., Result]) -> None:
-    first = run("build", "--site", site).out
-    total = int(re.search(r"(\d+) pages rendered", first).group(1))  # type: ignore[union-attr]
+    first = run("build", "--site", site).report
+    assert first is not None
+    total = first.rendered
     (site / "content/d.md").write_text(article("Delta", "A quiet day, then rain.",
                                                date="2026-03-04"))
-    out = run("build", "--site", site).out
-    rendered = int(re.search(r"(\d+) pages rendered", out).group(1))  # type: ignore[union-attr]
-    assert 0 < rendered < total
-    assert "1 annotated" in out
+    report = run("build", "--site", site).report
+    assert report is not None
+    assert 0 < report.rendered < total
+    assert report.annotated == 1
 
 
 def test_a_future_article_appears_when_due(site: Path) -> None:
