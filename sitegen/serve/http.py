@@ -99,7 +99,9 @@ def inject(html: bytes, page_hash: str, generation: int, page: str, token: str =
     tag = (f'<link rel="stylesheet" href="{PREFIX}inspector.css" data-sitegen-preview>'
            f'<script src="{PREFIX}client.js" data-sitegen-preview data-hash="{escape(page_hash)}"'
            f' data-generation="{generation}" data-page="{escape(page)}"'
-           + (f' data-token="{escape(token)}"' if token else "") + ' defer></script>\n')
+           + (f' data-token="{escape(token)}"' if token else "") + ' defer></script>'
+           + (f'<script src="{PREFIX}review.js" data-sitegen-preview defer></script>'
+              if token else "") + "\n")
     data = tag.encode()
     at = html.lower().rfind(b"</body>")
     return html + data if at < 0 else html[:at] + data + html[at:]
@@ -217,7 +219,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
         state = self.server.state
         if name == "events" and not head:
             self._events()
-        elif name in ("client.js", "inspector.css"):
+        elif name in ("client.js", "inspector.css", "review.js"):
             asset = ASSETS / name
             self._send(HTTPStatus.OK, asset.read_bytes(), content_type(asset), head)
         elif name == "status":
