@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sitegen.annotate.review import Candidate, Decision, Orphan, candidates, match
+from sitegen.annotate.review_file import load_review, review_path
 from sitegen.core.errors import SiteError, SiteErrors
 from sitegen.core.model import AnnotatedDocument
-from sitegen.annotate.review_file import load_review, review_path
 
 
 @dataclass(frozen=True, slots=True)

@@ -300,3 +300,26 @@ def test_build_output_has_no_review_controls(
             assert trace not in html, (page, trace)
     assert not list((site / "output").rglob("*.review.yaml"))
     assert not list((site / "output").rglob("review.js"))
+
+
+def test_a_review_file_saved_outside_the_preview_rebuilds_its_article(
+        served: tuple[PreviewServer, Path]) -> None:
+    from sitegen.config.site import load_config
+    from sitegen.serve.watch import classify
+
+    server, site = served
+    review = site / "content/wall.review.yaml"
+    assert classify(review, site, load_config(site)) == "content"
+    client = Client(server)
+    token = client.token()
+    mention = next(i for i in client.review(token)["items"]
+                   if i["kind"] == "entity" and i["text"] == "Tom Reyes")
+    linked = 'aria-describedby="pop-e-tom-reyes">Tom Reyes</a>'
+    assert linked in client.page()
+    # as `sitegen review --set` or a text editor would: the watcher sees it
+    review.write_text("decisions:\n- kind: entity\n  action: correct\n  text: Tom Reyes\n"
+                      "  set: {id: jane-ortiz}\n")
+    wait_for(lambda: linked not in client.page(), "the page to drop the mention's old link")
+    fixed = next(i for i in client.review(token)["items"] if i["id"] == mention["id"])
+    assert (fixed["decision"], fixed["entity_id"], fixed["name"]) == (
+        "correct", "jane-ortiz", "Jane Ortiz")
