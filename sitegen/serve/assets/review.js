@@ -147,9 +147,12 @@
     var state = item.decision ? DECIDED[item.decision] : "unchecked";
     li.setAttribute("data-sg-decision", state);
     var words = el("p", "sg-review-words");
-    words.appendChild(el("span", "sg-review-context", item.before ? "\u2026" + item.before : ""));
+    var cut = 38;  // the server keeps up to 40 characters of context: mark where it was cut
+    words.appendChild(el("span", "sg-review-context",
+      (item.before.length >= cut ? "\u2026" : "") + item.before));
     words.appendChild(el("mark", null, item.text));
-    words.appendChild(el("span", "sg-review-context", item.after ? item.after + "\u2026" : ""));
+    words.appendChild(el("span", "sg-review-context",
+      item.after + (item.after.length >= cut ? "\u2026" : "")));
     var meta = el("p", "sg-review-meta");
     meta.appendChild(el("span", "sg-review-kind", item.kind));
     meta.appendChild(el("span", "sg-review-confidence", "confidence " + item.confidence.toFixed(2)));
