@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sitegen.annotate.review import Candidate, Decision, Orphan, candidates, match
+from sitegen.annotate.review_file import load_review, review_path
 from sitegen.core.errors import SiteError, SiteErrors
 from sitegen.core.model import AnnotatedDocument
-from sitegen.annotate.review_file import load_review, review_path
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,3 +62,38 @@ def require_review(annotated: Sequence[AnnotatedDocument], below: float) -> None
 
 def short(text: str, size: int = 60) -> str:
     return text if len(text) <= size else text[: size - 1] + "…"
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """Where one article stands: the preview's review mode shows it as
+    "14 checked, 3 held back, 1 rejected"."""
+
+    candidates: int  # every annotation the annotators proposed
+    checked: int  # with an editor's decision (accept, reject or correct)
+    accepted: int
+    rejected: int
+    corrected: int
+    held_back: int  # below the publish threshold and without a decision
+    unchecked: int  # published and without a decision
+    orphans: int  # decisions that find no annotation
+
+    @property
+    def text(self) -> str:
+        text = f"{self.checked} checked, {self.held_back} held back, {self.rejected} rejected"
+        if self.unchecked:
+            text += f"; {self.unchecked} published unchecked"
+        if self.orphans:
+            text += f"; {self.orphans} orphaned decision" + ("s" if self.orphans > 1 else "")
+        return text
+
+
+def summary(r: Reviewed) -> Summary:
+    actions = [d.action for d in r.decided.values()]
+    open_ = [c for c in r.cands if c.id not in r.decided]
+    return Summary(candidates=len(r.cands), checked=len(r.decided),
+                   accepted=actions.count("accept"), rejected=actions.count("reject"),
+                   corrected=actions.count("correct"),
+                   held_back=sum(1 for c in open_ if not c.item.published),
+                   unchecked=sum(1 for c in open_ if c.item.published),
+                   orphans=len(r.orphans))

@@ -9,8 +9,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from sitegen.annotate.review import Candidate, Decision
-from sitegen.annotate.review_file import check_value, load_review, locked, review_path, save_review
+from sitegen.annotate.review import Candidate
+from sitegen.annotate.review_file import load_review, review_path
+from sitegen.build.review_record import find_candidate, record_decision
 from sitegen.build.review_status import Reviewed, line_of, review_of, short
 from sitegen.core.errors import SiteError
 from sitegen.core.model import Attribution, EntityMention, GlossaryMatch
@@ -62,34 +63,10 @@ def _load(site: Path, paths: Sequence[Path]) -> list[Reviewed]:
     return [review_of(ad) for ad in annotated]
 
 
-def _find(reviews: list[Reviewed], ident: str) -> tuple[Reviewed, Candidate]:
-    hits = [(r, c) for r in reviews for c in r.cands if c.id == ident]
-    if not hits:
-        raise SiteError(f"no annotation has the ID {ident}",
-                        hint="list them with: sitegen review (IDs change when the words "
-                        "around an annotation change)")
-    if len(hits) > 1:
-        raise SiteError(f"the ID {ident} fits {len(hits)} annotations with the same words "
-                        "and context", hint="write the decision by hand with more context "
-                        "(docs/review.md)")
-    return hits[0]
-
-
 def _record(reviews: list[Reviewed], ident: str, action: str,
             values: Sequence[tuple[str, str]] = ()) -> str:
-    r, c = _find(reviews, ident)
-    old = r.decided.get(ident)
-    merged = dict(old.values) if old is not None and old.action == "correct" and values else {}
-    for key, value in values:
-        check_value(c.kind, key, value)
-        merged[key] = value
-    path = review_path(r.path)
-    with locked(path):
-        decisions = [d for d in load_review(path)
-                     if d != old and not (d.kind == c.kind and d.anchor == c.anchor)]
-        decisions.append(Decision(c.kind, action, c.anchor, tuple(merged.items()),
-                                  note=old.note if old is not None else ""))
-        save_review(path, decisions)
+    r, c = find_candidate(reviews, ident)
+    path = record_decision(r, c, action, values)
     return f"{action} {c.kind} \"{short(c.anchor.text)}\" -> {path}"
 
 

@@ -7,6 +7,7 @@ symlinks pointing out); a missing file gets the site's 404.html with status 404.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import mimetypes
 import queue
@@ -17,7 +18,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from sitegen.serve.guard import Guard
+from sitegen.serve.guard import Guard, is_loopback
+from sitegen.serve.review_desk import ReviewDesk
+from sitegen.serve.review_http import check_caller, review_get, review_post
 from sitegen.serve.state import PreviewState, page_url
 
 PREFIX = "/__sitegen/"
@@ -90,11 +93,15 @@ def resolve_request(root: Path, raw: str) -> tuple[Path | None, bool]:
     return (resolved if resolved.is_file() else None), False
 
 
-def inject(html: bytes, page_hash: str, generation: int, page: str) -> bytes:
-    """Add the preview client before </body> (or at the end when there is none)."""
+def inject(html: bytes, page_hash: str, generation: int, page: str, token: str = "") -> bytes:
+    """Add the preview client before </body> (or at the end when there is none); `token`
+    is the review API's (review_http.py), given to the preview's own pages only."""
     tag = (f'<link rel="stylesheet" href="{PREFIX}inspector.css" data-sitegen-preview>'
            f'<script src="{PREFIX}client.js" data-sitegen-preview data-hash="{escape(page_hash)}"'
-           f' data-generation="{generation}" data-page="{escape(page)}" defer></script>\n')
+           f' data-generation="{generation}" data-page="{escape(page)}"'
+           + (f' data-token="{escape(token)}"' if token else "") + ' defer></script>'
+           + (f'<script src="{PREFIX}review.js" data-sitegen-preview defer></script>'
+              if token else "") + "\n")
     data = tag.encode()
     at = html.lower().rfind(b"</body>")
     return html + data if at < 0 else html[:at] + data + html[at:]
@@ -108,8 +115,11 @@ class PreviewHTTPServer(ThreadingHTTPServer):
     request_queue_size = 128
 
     def __init__(self, address: tuple[str, int], state: PreviewState,
-                 allow_hosts: tuple[str, ...] = ()) -> None:
+                 allow_hosts: tuple[str, ...] = (), review: ReviewDesk | None = None,
+                 token: str = "") -> None:
         self.state = state
+        self.review = review  # review mode (docs/review.md); None: off
+        self.token = token  # the review API's token, given to the preview's own pages
         super().__init__(address, PreviewHandler)
         self.guard = Guard.create(int(self.server_address[1]), allow_hosts)
 
@@ -137,7 +147,45 @@ class PreviewHandler(BaseHTTPRequestHandler):
         self.end_headers()
         self.close_connection = True
 
-    do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _not_allowed
+    do_PUT = do_PATCH = do_DELETE = do_OPTIONS = _not_allowed
+
+    def do_POST(self) -> None:
+        if urlsplit(self.path).path != PREFIX + "review" or self.server.review is None:
+            self._not_allowed()
+            return
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            self._review("POST")
+
+    def _review(self, method: str) -> None:
+        """The review API (review_http.py): JSON in, JSON out, every refusal a 4xx."""
+        desk = self.server.review
+        assert desk is not None
+        headers = {name: str(value) for name in (
+            "Host", "Origin", "Sec-Fetch-Site", "X-Sitegen-Token", "Content-Type",
+            "Content-Length") if (value := self.headers.get(name)) is not None}
+        url = urlsplit(self.path)
+        answer = check_caller(self.server.guard, self.server.token, method, url.path,
+                              headers, str(self.client_address[0]))
+        if answer is None and method == "POST":
+            self.connection.settimeout(10.0)  # a body that never comes does not hold a thread
+            answer = review_post(desk, headers, self.rfile.read)
+        elif answer is None:
+            answer = review_get(desk, url.query)
+        data = answer.encode()
+        self.send_response(answer.status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Cross-Origin-Resource-Policy", "same-origin")
+        self.end_headers()
+        if method != "HEAD":
+            self.wfile.write(data)
+        if answer.status >= 400:
+            self.close_connection = True
+
+    def _loopback_client(self) -> bool:
+        return is_loopback(str(self.client_address[0]).removeprefix("::ffff:"))
 
     def _refused(self, head: bool) -> bool:
         """Answer 403 to a request from a foreign host name or origin (serve_guard)."""
@@ -154,9 +202,12 @@ class PreviewHandler(BaseHTTPRequestHandler):
     # -- dispatch -------------------------------------------------------------------------
     def _handle(self, head: bool) -> None:
         try:
+            path = urlsplit(self.path).path
+            if path == PREFIX + "review" and self.server.review is not None:
+                self._review("HEAD" if head else "GET")  # its own checks, JSON refusals
+                return
             if self._refused(head):
                 return
-            path = urlsplit(self.path).path
             if path.startswith(PREFIX):
                 self._internal(path[len(PREFIX):], head)
             else:
@@ -168,7 +219,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
         state = self.server.state
         if name == "events" and not head:
             self._events()
-        elif name in ("client.js", "inspector.css"):
+        elif name in ("client.js", "inspector.css", "review.js"):
             asset = ASSETS / name
             self._send(HTTPStatus.OK, asset.read_bytes(), content_type(asset), head)
         elif name == "status":
@@ -217,8 +268,9 @@ class PreviewHandler(BaseHTTPRequestHandler):
             page = page_url(target.relative_to(state.root.resolve()).as_posix())
         if ctype.startswith("text/html"):
             snap = state.snapshot()
+            token = self.server.token if self._loopback_client() else ""
             data = inject(data, state.page_hash(page) if page else "", snap["generation"],
-                          page or raw)
+                          page or raw, token)
         self._send(status, data, ctype, head)
 
     # -- responses ------------------------------------------------------------------------

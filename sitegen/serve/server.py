@@ -30,6 +30,8 @@ from sitegen.core.errors import SiteError, SiteErrors
 from sitegen.serve.guard import is_loopback
 from sitegen.serve.http import PreviewHTTPServer
 from sitegen.serve.incremental import Session
+from sitegen.serve.review_desk import ReviewDesk
+from sitegen.serve.review_http import new_token
 from sitegen.serve.signals import Stopped, stop_signals
 from sitegen.serve.state import PageHasher, PreviewState, Problem, page_url, problems_from
 from sitegen.serve.watch import KINDS, Change, Debouncer, Watcher, static_targets
@@ -290,6 +292,12 @@ class PreviewServer:
         self.debouncer = Debouncer(self._rebuild, quiet=options.debounce,
                                    quick=options.quick_debounce)
         self.preview.interrupted = self.debouncer.pending
+        # Review mode (docs/review.md): the desk reads annotations while no build runs.
+        self.build_lock = threading.Lock()
+        self.token = new_token()
+        self.review = ReviewDesk(options.site, self.build_lock, options.drafts,
+                                 lambda: self.state.snapshot()["generation"],
+                                 self._decided)
         self.httpd: PreviewHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._stopped = False
@@ -308,15 +316,20 @@ class PreviewServer:
     def _on_change(self, change: Change) -> None:
         self.debouncer.put(change)
 
+    def _decided(self, article: Path) -> None:
+        """A decision was written for `article`: rebuild it now (the watcher may follow)."""
+        self.debouncer.put(Change(article, "content"))
+
     def _rebuild(self, changes: list[Change]) -> None:
-        result = self.preview.rebuild(changes)
+        with self.build_lock:
+            result = self.preview.rebuild(changes)
         if "config" in result.kinds:
             # The theme or the content folder may have moved: watch what the site reads now.
             self.watcher.replan(self.preview.config)
 
     def start(self) -> str:
         self.httpd = PreviewHTTPServer((self.options.host, self.options.port), self.state,
-                                       self.options.allow_hosts)
+                                       self.options.allow_hosts, self.review, self.token)
         config = self.preview.load_config()
         self.preview.full_build(("initial",))
         self.watcher.start(config)

@@ -14,6 +14,8 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 
+from sitegen.annotate.review_file import SUFFIX as REVIEW_SUFFIX
+from sitegen.annotate.review_file import is_review_file
 from sitegen.config.site import CONFIG_NAME, SiteConfig
 from sitegen.render.themes import Theme, theme_chain
 
@@ -82,7 +84,8 @@ def classify(path: Path, site: Path, config: SiteConfig | None) -> str | None:
             return "entities"
         if config and rel.as_posix() == config.glossary.file:
             return "glossary"
-        return "content" if path.suffix == ".md" else "static"
+        # An article's review file (docs/review.md) changes what its pages show.
+        return "content" if path.suffix == ".md" or is_review_file(path) else "static"
     for base in (site / "templates", site / "static", site / "themes",
                  *(t.path.resolve() for t in _chain(config, site))):
         if not path.is_relative_to(base):
@@ -217,6 +220,10 @@ class Watcher:
         kind = classify(path, self.site, self.config)
         if kind is not None:
             path = path.resolve() if path.exists() else path.parent.resolve() / path.name
+            if is_review_file(path):  # rebuild the article the decisions are about
+                article = path.with_name(path.name[: -len(REVIEW_SUFFIX)] + ".md")
+                self.sink(Change(article, kind, not article.exists()))
+                return
             self.sink(Change(path, kind, deleted, created))
 
 

@@ -91,7 +91,7 @@
   on(source, "build", function (d) {
     state.generation = d.generation;
     showErrors([]);
-    if (d.all) { reload(); return; }
+    if (d.all || status.reloadOnBuild) { reload(); return; }  // review mode: a decision
     if (Object.prototype.hasOwnProperty.call(d.pages, state.page) &&
         d.pages[state.page] !== state.hash) reload();
   });
@@ -135,6 +135,7 @@
       node.setAttribute("data-sg-label", label(node) + (c ? " \u00b7 " + c : ""));
     });
   }
+  status.inspect = inspect;  // review mode (review.js) turns the inspector on
   var button = el("button", "sg-inspect-toggle", "Annotations");
   button.type = "button";
   button.title = "Show every annotation inline (preview only)";
