@@ -126,8 +126,16 @@ def for_site(config: SiteConfig) -> tuple[Annotator, ...]:
     return tuple(a for a in (*BUILTINS, *plugins_for_site(config)) if a.enabled(config))
 
 
+def check(config: SiteConfig) -> None:
+    """Raise a SiteError (site.toml and the line) for a plugin the site names that is not
+    installed, and for a setting an annotator rejects."""
+    settings(config)
+
+
 def any_enabled(config: SiteConfig) -> bool:
-    """Whether the site runs any annotator (else no model is loaded, nothing cached)."""
+    """Whether the site runs any annotator (else no model is loaded, nothing cached);
+    checks the annotators' settings first (`check`)."""
+    check(config)
     return bool(for_site(config))
 
 

@@ -7,6 +7,7 @@ settings, `[plugins.money]`, handed to the plugin as a dict. Tables are kept fro
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,11 @@ class PluginOptions:
     """Each plugin's `[plugins.NAME]` table, frozen: (name, table) pairs."""
 
     tables: tuple[tuple[str, Any], ...] = ()
+
+    @classmethod
+    def of_tables(cls, tables: Mapping[str, Mapping[str, Any]]) -> PluginOptions:
+        """From plain tables: `PluginOptions.of_tables({"money": {"min_amount": 100}})`."""
+        return cls(tuple((name, _freeze(dict(table))) for name, table in tables.items()))
 
     def of(self, name: str) -> dict[str, Any]:
         """The `[plugins.NAME]` table as a dict (empty when the site has none)."""
