@@ -55,9 +55,9 @@ def shout(monkeypatch: pytest.MonkeyPatch) -> Shout:
 
 
 def test_builtins_keep_the_version_and_settings_sitegen_always_had(tmp_path: Path) -> None:
-    assert registry.BUILTIN_VERSION == (
+    assert (
         f"e{entities.VERSION}-g{glossary.VERSION}-a{attribution.VERSION}"
-        f"-c{confidence.VERSION}")
+        f"-c{confidence.VERSION}") == registry.BUILTIN_VERSION
     config = SiteConfig(root=tmp_path, title="t")
     assert annotation_settings(config) == {  # what cache.py computed before the registry
         "nlp": dataclasses.asdict(config.nlp),
