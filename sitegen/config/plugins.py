@@ -58,7 +58,9 @@ def parse_plugin_tables(raw: Any, path: Path, text: str) -> PluginOptions:
     """`[plugins]` must hold one table per plugin: `[plugins.money] currencies = [...]`."""
     if not isinstance(raw, dict):
         raise SiteError("[plugins] must be a table of plugin tables", path,
-                        key_line(text, "plugins"), hint='e.g. [plugins.money]')
+                        key_line(text, "plugins"),
+                        hint='the plugins to run are listed under [annotate]: plugins = '
+                        '["money"]; their settings go under [plugins.money]')
     tables: list[tuple[str, Any]] = []
     for name, table in raw.items():
         if not isinstance(table, dict):
