@@ -80,14 +80,31 @@ def _problem(name: str, annotator: Any) -> str:
 
 
 @functools.cache
-def installed() -> tuple[Installed, ...]:
-    """Every plugin of the `sitegen.annotators` entry-point group, by name (loaded once
-    per process)."""
-    found: dict[str, Installed] = {}
+def _entry_points() -> dict[str, metadata.EntryPoint]:
+    found: dict[str, metadata.EntryPoint] = {}
     for ep in metadata.entry_points(group=GROUP):
-        if ep.name not in found:  # the first on sys.path wins, as for imports
-            found[ep.name] = _load(ep)
-    return tuple(found[n] for n in sorted(found))
+        found.setdefault(ep.name, ep)  # the first on sys.path wins, as for imports
+    return found
+
+
+@functools.cache
+def _installed(name: str) -> Installed | None:
+    ep = _entry_points().get(name)
+    return _load(ep) if ep is not None else None
+
+
+def installed(names: tuple[str, ...] | None = None) -> tuple[Installed, ...]:
+    """The plugins of the `sitegen.annotators` entry-point group called `names` (every
+    one when None), by name, each loaded once per process: a build imports only the
+    plugins its site runs."""
+    wanted = sorted(_entry_points()) if names is None else names
+    return tuple(p for p in map(_installed, wanted) if p is not None)
+
+
+def clear() -> None:
+    """Forget what was found (after installing a plugin in a running process)."""
+    _entry_points.cache_clear()
+    _installed.cache_clear()
 
 
 def _plugin_error(config: SiteConfig, message: str, hint: str) -> SiteError:
@@ -101,13 +118,14 @@ def plugins_for_site(config: SiteConfig) -> tuple[Annotator, ...]:
     installed (or does not load) is an error naming site.toml and the line."""
     if not config.annotate.plugins:
         return ()
-    by_name = {p.name: p for p in installed()}
+    by_name = {p.name: p for p in installed(config.annotate.plugins)}
     out: list[Annotator] = []
     for name in config.annotate.plugins:
         plugin = by_name.get(name)
         if plugin is None:
-            close = difflib.get_close_matches(name, list(by_name), n=1)
-            known = ", ".join(by_name) or "none"
+            every = sorted(_entry_points())
+            close = difflib.get_close_matches(name, every, n=1)
+            known = ", ".join(every) or "none"
             hint = (f"did you mean {close[0]!r}? " if close else "") + (
                 f"installed plugins: {known}; install the plugin's package (pip install "
                 "...) or remove the name (sitegen plugins lists what is installed)")

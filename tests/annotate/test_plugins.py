@@ -67,9 +67,9 @@ def money_site(make_site: Callable[..., Path]) -> Path:
 def installed_here(plugin_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """The plugin importable in this process too (for builds that return their report)."""
     monkeypatch.syspath_prepend(str(plugin_path))
-    registry.installed.cache_clear()
+    registry.clear()
     yield plugin_path
-    registry.installed.cache_clear()
+    registry.clear()
 
 
 def test_sitegen_plugins_lists_the_installed_plugin(plugin_path: Path, money_site: Path

@@ -49,7 +49,7 @@ class Shout(Annotator):
 @pytest.fixture
 def shout(monkeypatch: pytest.MonkeyPatch) -> Shout:
     plugin = Shout()
-    monkeypatch.setattr(registry, "installed", lambda: (
+    monkeypatch.setattr(registry, "installed", lambda names=None: (
         registry.Installed("shout", "sitegen-shout", "0.3", plugin),))
     return plugin
 
