@@ -114,6 +114,11 @@ def _parser() -> argparse.ArgumentParser:
     x.add_argument("--all", action="store_true", dest="all_candidates",
                    help="export every candidate, also those held back below the publish "
                    "threshold, each with \"published\": true/false")
+
+    g = sub.add_parser("plugins", help="list the annotators: built-in and installed plugins, "
+                       "their versions, and which the site runs (docs/plugins.md)")
+    g.add_argument("--site", type=Path, default=Path("."), help="site folder (default: .)")
+    g.add_argument("--json", action="store_true", help="print JSON")
     return p
 
 
@@ -195,6 +200,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return annotate_command(args.paths, args.json, args.out, args.site,
                                     all_candidates=args.all_candidates)
+        if args.command == "plugins":
+            from sitegen.commands.plugins import plugins_command
+
+            return plugins_command(args.site, args.json)
     except SiteErrors as exc:
         for err in exc.errors:
             print(f"error: {err}", file=sys.stderr)

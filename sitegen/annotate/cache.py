@@ -19,24 +19,26 @@ package metadata, so a build whose documents are all cached never imports spaCy.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
-import operator
 import sqlite3
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sitegen.annotate.codec import SCHEMA as SCHEMA
+from sitegen.annotate.codec import SEALED as SEALED
+from sitegen.annotate.codec import InvalidEntry as InvalidEntry
+from sitegen.annotate.codec import annotations_from_json as annotations_from_json
+from sitegen.annotate.codec import annotations_to_json as annotations_to_json
+from sitegen.annotate.codec import open_sealed as open_sealed
+from sitegen.annotate.codec import sealed_entry as sealed_entry
 from sitegen.config.site import SiteConfig
-from sitegen.core.model import Annotations, Attribution, EntityMention, GlossaryMatch, TextView
+from sitegen.core.model import Annotations, TextView
 
 CACHE_DIR = ".sitegen-cache"
 DB_NAME = "annotations.sqlite"
-SCHEMA = 3  # bump when the JSON layout of an entry changes
-SEALED = 2  # the `schema` column of a sealed entry: seal (64 hex digits) + JSON rows
-_SEAL = b"sitegen-annotations-sealed\0"
 
 _SQL_CREATE = (
     "CREATE TABLE IF NOT EXISTS annotations ("
@@ -81,15 +83,11 @@ def model_identity(model: str) -> str:
 
 
 def annotation_settings(config: SiteConfig) -> dict[str, Any]:
-    """The settings an annotation may depend on (all of the annotation sections)."""
-    return {
-        "nlp": dataclasses.asdict(config.nlp),
-        "entities": dataclasses.asdict(config.entities),
-        "glossary": dataclasses.asdict(config.glossary),
-        "attributions": dataclasses.asdict(config.attributions),
-        "annotate": dataclasses.asdict(config.annotate),
-        "language": config.language,
-    }
+    """The settings an annotation may depend on: the model, the thresholds, the language
+    and what each annotator says it depends on (annotate/registry.py)."""
+    from sitegen.annotate.registry import settings
+
+    return settings(config)
 
 
 def context_digest(*, model: str, annotators: str, kb: str, glossary: str,
@@ -117,155 +115,6 @@ def document_key(context: str, view: TextView) -> str:
     overrides = [[o.start, o.end, o.entity, o.no_entity, o.no_glossary] for o in view.overrides]
     h.update(json.dumps([layout, overrides], separators=(",", ":")).encode("utf-8"))
     return h.hexdigest()
-
-
-# --- (de)serialising Annotations ---------------------------------------------------------
-
-
-class InvalidEntry(ValueError):
-    """A cache entry that is not a well-formed Annotations value for its text."""
-
-
-_KINDS: dict[str, tuple[type, ...]] = {
-    "int": (int,),
-    "str": (str,),
-    "str | None": (str, type(None)),
-    "float": (float,),
-    "bool": (bool,),
-}
-_ITEM_TYPES: dict[str, type[Any]] = {
-    "entities": EntityMention,
-    "glossary": GlossaryMatch,
-    "attributions": Attribution,
-}
-
-
-def _item_to_json(item: Any) -> dict[str, Any]:
-    return {f.name: getattr(item, f.name) for f in dataclasses.fields(item)}
-
-
-_Spec = tuple[tuple[str, tuple[type, ...], bool], ...]  # (field, accepted types, required)
-_SPECS: dict[type[Any], _Spec] = {}
-
-
-def _spec(cls: type[Any]) -> _Spec:
-    spec = _SPECS.get(cls)
-    if spec is None:
-        rows = []
-        for f in dataclasses.fields(cls):
-            kinds = _KINDS.get(str(f.type))
-            if kinds is None:
-                raise TypeError(f"{cls.__name__}.{f.name}: no JSON form for {f.type}")
-            rows.append((f.name, kinds, f.default is dataclasses.MISSING))
-        spec = _SPECS[cls] = tuple(rows)
-    return spec
-
-
-def _item_from_json(cls: type[Any], raw: Any, size: int) -> Any:
-    if not isinstance(raw, dict):
-        raise InvalidEntry(f"{cls.__name__}: not an object")
-    spec = _spec(cls)
-    if len(raw) > len(spec):
-        raise InvalidEntry(f"{cls.__name__}: unknown fields")
-    seen = 0
-    for name, kinds, required in spec:
-        if name not in raw:
-            if required:
-                raise InvalidEntry(f"{cls.__name__}: missing {name}")
-            continue
-        seen += 1
-        value = raw[name]
-        if value.__class__ not in kinds:  # exact types: no bool for int, no subclasses
-            raise InvalidEntry(f"{cls.__name__}.{name}: expected {kinds}")
-    if seen != len(raw):
-        raise InvalidEntry(f"{cls.__name__}: unknown fields")
-    item = cls(**raw)
-    if not 0 <= item.start <= item.end <= size:
-        raise InvalidEntry(f"{cls.__name__}: span {item.start}-{item.end} outside the text")
-    return item
-
-
-def annotations_to_json(ann: Annotations) -> str:
-    data = {
-        "schema": SCHEMA,
-        "entities": [_item_to_json(x) for x in ann.entities],
-        "glossary": [_item_to_json(x) for x in ann.glossary],
-        "attributions": [_item_to_json(x) for x in ann.attributions],
-    }
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-
-
-def annotations_from_json(blob: str, text_size: int) -> Annotations:
-    """Parse and check an entry; raises InvalidEntry for anything not exactly right."""
-    try:
-        data = json.loads(blob)
-    except (ValueError, TypeError) as exc:
-        raise InvalidEntry(f"not JSON: {exc}") from None
-    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
-        raise InvalidEntry("wrong schema")
-    if set(data) != {"schema", *_ITEM_TYPES}:
-        raise InvalidEntry("wrong keys")
-    parts: dict[str, tuple[Any, ...]] = {}
-    for name, cls in _ITEM_TYPES.items():
-        items = data[name]
-        if not isinstance(items, list):
-            raise InvalidEntry(f"{name}: not a list")
-        parts[name] = tuple(_item_from_json(cls, raw, text_size) for raw in items)
-    return Annotations(entities=parts["entities"], glossary=parts["glossary"],
-                       attributions=parts["attributions"])
-
-
-def _layout() -> bytes:
-    """The field names of the sealed item types, in order: part of every seal, so a
-    changed dataclass never reads an older row into the wrong fields."""
-    names = [[cls.__name__, *(f.name for f in dataclasses.fields(cls))]
-             for cls in (EntityMention, GlossaryMatch, Attribution)]
-    return json.dumps(names).encode("utf-8")
-
-
-_SEAL_PREFIX = hashlib.sha256(_SEAL + _layout()).digest()
-_ROWS: dict[type[Any], Callable[[Any], tuple[Any, ...]]] = {}
-
-
-def _row(item: Any) -> tuple[Any, ...]:
-    get = _ROWS.get(item.__class__)
-    if get is None:
-        names = [f.name for f in dataclasses.fields(item)]
-        get = _ROWS[item.__class__] = operator.attrgetter(*names)
-    return get(item)
-
-
-def _seal(key: str, body: str) -> str:
-    h = hashlib.sha256(_SEAL_PREFIX)
-    h.update(key.encode("utf-8", "surrogateescape"))
-    h.update(b"\0")
-    h.update(body.encode("utf-8", "surrogateescape"))
-    return h.hexdigest()
-
-
-def sealed_entry(key: str, ann: Annotations) -> tuple[str, str]:
-    """(value, seal) of the cache entry for `key`: the seal, then the JSON of each item's
-    field values in declaration order."""
-    body = json.dumps([[_row(x) for x in ann.entities], [_row(x) for x in ann.glossary],
-                       [_row(x) for x in ann.attributions]],
-                      ensure_ascii=False, separators=(",", ":"))
-    seal = _seal(key, body)
-    return seal + body, seal
-
-
-def open_sealed(key: str, value: str) -> tuple[Annotations, str]:
-    """The Annotations of a sealed entry and its seal; InvalidEntry unless the seal is
-    right (then the JSON is exactly what sealed_entry wrote for this key)."""
-    seal, body = value[:64], value[64:]
-    if len(seal) != 64 or _seal(key, body) != seal:
-        raise InvalidEntry("bad seal")
-    try:
-        ents, terms, attrs = json.loads(body)
-        return Annotations(entities=tuple(EntityMention(*row) for row in ents),
-                           glossary=tuple(GlossaryMatch(*row) for row in terms),
-                           attributions=tuple(Attribution(*row) for row in attrs)), seal
-    except (ValueError, TypeError) as exc:  # sealed, yet not ours: an older code layout
-        raise InvalidEntry(f"sealed entry does not decode: {exc}") from None
 
 
 # --- the store -----------------------------------------------------------------------------

@@ -11,8 +11,10 @@ from typing import Any
 from sitegen.core.model import Annotations, Document
 
 
-def export(document: Document, ann: Annotations, *, all_candidates: bool = False
-           ) -> dict[str, Any]:
+def export(document: Document, ann: Annotations, *, all_candidates: bool = False,
+           notes: bool = False) -> dict[str, Any]:
+    """The export of one article. The built-in annotators' sections are always there;
+    "notes" (plugin annotators') when `notes` (the site runs a plugin) or there are some."""
     view = document.view
     if not all_candidates:
         ann = ann.published()
@@ -26,7 +28,7 @@ def export(document: Document, ann: Annotations, *, all_candidates: bool = False
             out["published"] = item.published
         return out
 
-    return {
+    out: dict[str, Any] = {
         "entities": [
             {"text": m.text, "label": m.label, "id": m.entity_id, "start": src(m.start),
              "end": src(m.end), **extra(m)}
@@ -44,3 +46,11 @@ def export(document: Document, ann: Annotations, *, all_candidates: bool = False
             for a in ann.attributions
         ],
     }
+    if notes or ann.notes:
+        out["notes"] = [
+            {"annotator": n.annotator, "kind": n.kind, "text": n.text, "label": n.label,
+             "title": n.title, "href": n.href, "start": src(n.start), "end": src(n.end),
+             **extra(n)}
+            for n in ann.notes
+        ]
+    return out

@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sitegen.annotate.attribution import annotator as attribution
+from sitegen.annotate import registry
+from sitegen.annotate.annotator import Annotator, ParsedArticle
 from sitegen.annotate.confidence import publish as confidence
-from sitegen.annotate.entities import annotator as entities
-from sitegen.annotate.glossary import annotator as glossary
 from sitegen.annotate.nlp import load_model, pipe_texts
 from sitegen.config.site import SiteConfig
-from sitegen.core.model import Annotations, TextView
+from sitegen.core.errors import SiteError
+from sitegen.core.model import Annotations, Note, TextView
 from sitegen.source.kb import Glossary, KnowledgeBase
 
-ANNOTATORS_VERSION = (f"e{entities.VERSION}-g{glossary.VERSION}-a{attribution.VERSION}"
-                      f"-c{confidence.VERSION}")
+# The built-in annotators' versions and the confidence models' (registry.BUILTIN_VERSION).
+ANNOTATORS_VERSION = registry.BUILTIN_VERSION
+
+
+def pipeline_version(config: SiteConfig) -> str:
+    """The version of everything that annotates `config`'s site: ANNOTATORS_VERSION, then
+    each plugin it runs (for the cache key and the build manifest)."""
+    return registry.pipeline_version(config, ANNOTATORS_VERSION)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,24 +41,36 @@ def annotate_doc(doc: Any, view: TextView, ctx: AnnotationContext, nlp: Any) -> 
 
 
 def candidates(doc: Any, view: TextView, ctx: AnnotationContext, nlp: Any) -> Annotations:
-    """What the annotators propose, before confidence and publication."""
-    ents = (entities.find_entities(doc, view, ctx.kb, nlp) if ctx.config.entities.enabled
-            else ())
-    if ents and ctx.config.glossary.enabled and ctx.glossary.terms:
-        # the site's own glossary says what is a term, not a name ("NAP", "Natura 2000")
-        ents = entities.drop_glossary_terms(
-            ents, glossary.find_terms(doc, view, ctx.glossary, (), nlp=nlp))
-    terms = (
-        glossary.find_terms(doc, view, ctx.glossary, ents, nlp=nlp)
-        if ctx.config.glossary.enabled
-        else ()
-    )
-    attrs = (
-        attribution.find_attributions(doc, view, ents)
-        if ctx.config.attributions.enabled
-        else ()
-    )
-    return Annotations(entities=ents, glossary=terms, attributions=attrs)
+    """What the annotators propose, before confidence and publication: each enabled one
+    (annotate/registry.py) in turn, seeing what those before it found."""
+    found = Annotations()
+    for annotator in registry.for_site(ctx.config):
+        result = annotator.run(ParsedArticle(doc, view, ctx.config, ctx.kb, ctx.glossary,
+                                             nlp, found))
+        changes: dict[str, Any] = {}
+        for name in annotator.fields:
+            if name == "notes":
+                changes[name] = found.notes + _checked(annotator, result.notes, view)
+            else:
+                changes[name] = getattr(result, name)
+        found = dataclasses.replace(found, **changes)
+    return found
+
+
+def _checked(annotator: Annotator, notes: Sequence[Note], view: TextView) -> tuple[Note, ...]:
+    """A plugin's notes, named after it; a note outside the text is the plugin's bug."""
+    out: list[Note] = []
+    size = len(view.text)
+    for note in notes:
+        if not isinstance(note, Note) or not 0 <= note.start <= note.end <= size:
+            raise SiteError(f"annotator plugin {annotator.name!r} returned {note!r}, not a "
+                            f"Note inside the article's text (0..{size})",
+                            hint="a bug in the plugin: report it to its authors, or remove "
+                            "it from [annotate] plugins")
+        if note.annotator != annotator.name:
+            note = dataclasses.replace(note, annotator=annotator.name)
+        out.append(note)
+    return tuple(out)
 
 
 def annotate_views(

@@ -171,6 +171,6 @@ def apply(decisions: list[Decision] | tuple[Decision, ...], view: TextView,
     def fix(items: tuple[Any, ...]) -> tuple[Any, ...]:
         return tuple(_apply_one(i, by_item[id(i)], names) if id(i) in by_item else i for i in items)
 
-    out = Annotations(entities=fix(ann.entities), glossary=fix(ann.glossary),
-                      attributions=fix(ann.attributions))
+    out = dataclasses.replace(ann, entities=fix(ann.entities), glossary=fix(ann.glossary),
+                              attributions=fix(ann.attributions))
     return Applied(out, decided, orphans)

@@ -45,17 +45,19 @@ def annotate(docs: list[Document], config: SiteConfig, kb: KnowledgeBase,
     over worker processes (stored back into the cache as they come). With a cache,
     `digests` receives id(Annotations) -> digest of its cache entry (for page keys).
     With `executor` "dask" the batches go to the Dask cluster at `scheduler` instead."""
-    if not (config.entities.enabled or config.glossary.enabled or config.attributions.enabled):
+    from sitegen.annotate.registry import any_enabled
+
+    if not any_enabled(config):
         return [AnnotatedDocument(d, Annotations()) for d in docs]
     texts = [d.view.text for d in docs]
     keys: list[str] = []
     found: list[Annotations | None] = [None] * len(docs)
     if cache is not None:
-        from sitegen.annotate.pipeline import ANNOTATORS_VERSION
+        from sitegen.annotate.pipeline import pipeline_version
         from sitegen.annotate.cache import annotation_settings, context_digest, document_key, model_identity
 
         context = context_digest(
-            model=model_identity(config.nlp.model), annotators=ANNOTATORS_VERSION,
+            model=model_identity(config.nlp.model), annotators=pipeline_version(config),
             kb=kb.fingerprint, glossary=glossary.fingerprint,
             settings=annotation_settings(config))
         keys = [document_key(context, d.view) for d in docs]

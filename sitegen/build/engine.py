@@ -345,8 +345,9 @@ def _how(options: BuildOptions, config: SiteConfig) -> tuple[int | None, str, st
 def _warm_model(config: SiteConfig, stats: dict[str, list[Any]],
                 previous: dict[str, list[Any]]) -> WarmModel | None:
     """A model process started ahead of need (annotate/warm.py) when an article changed."""
-    if not (config.entities.enabled or config.glossary.enabled
-            or config.attributions.enabled):
+    from sitegen.annotate.registry import any_enabled
+
+    if not any_enabled(config):
         return None
     content = str(config.content_path) + os.sep
     if not any(path.endswith(".md") and path.startswith(content)

@@ -127,7 +127,7 @@ def input_digest(config: SiteConfig, options: Mapping[str, Any], previous: Manif
     """The digest of every input of a build, the file stats it was computed from and the
     JSON of its non-file parts (versions, options)."""
     from sitegen import __version__
-    from sitegen.annotate.pipeline import ANNOTATORS_VERSION
+    from sitegen.annotate.pipeline import pipeline_version
     from sitegen.annotate.cache import model_identity
     from sitegen.render.search import pagefind_executable
 
@@ -153,7 +153,7 @@ def input_digest(config: SiteConfig, options: Mapping[str, Any], previous: Manif
                  .encode("utf-8", "surrogateescape"))
     pagefind = pagefind_executable()
     scalars = {
-        "sitegen": __version__, "annotators": ANNOTATORS_VERSION,
+        "sitegen": __version__, "annotators": pipeline_version(config),
         "model": model_identity(config.nlp.model), "libraries": _versions(),
         "pagefind": str(pagefind) if pagefind else None, "options": dict(options),
     }

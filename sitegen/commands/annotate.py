@@ -30,6 +30,7 @@ def annotate_command(paths: list[Path], to_stdout: bool, out: Path | None,
                      site: Path | None, *, all_candidates: bool = False) -> int:
     from sitegen.annotate.export import export
     from sitegen.annotate.pipeline import AnnotationContext, annotate_views
+    from sitegen.annotate.registry import check, plugins_for_site
 
     files = _collect(paths)
     if to_stdout and len(files) != 1:
@@ -43,6 +44,8 @@ def annotate_command(paths: list[Path], to_stdout: bool, out: Path | None,
     else:
         config, kb, glossary = SiteConfig(root=Path.cwd(), title="annotate"), KnowledgeBase(), \
             Glossary()
+    check(config)  # an unknown plugin or a bad setting is an error before any work
+    notes = bool(plugins_for_site(config))
     docs = [parse(read_source(f.resolve(), f.name), require_title=False) for f in files]
     ctx = AnnotationContext(config=config, kb=kb, glossary=glossary)
     results = annotate_views([d.view for d in docs], ctx)
@@ -50,7 +53,7 @@ def annotate_command(paths: list[Path], to_stdout: bool, out: Path | None,
         out.mkdir(parents=True, exist_ok=True)
     for doc, ann, file in zip(docs, results, files, strict=True):
         ann = reviewed(doc, ann, kb)[0].annotations  # editors' decisions (docs/review.md)
-        exported = export(doc, ann, all_candidates=all_candidates)
+        exported = export(doc, ann, all_candidates=all_candidates, notes=notes)
         data = json.dumps(exported, ensure_ascii=False, indent=2) + "\n"
         if out is None:
             sys.stdout.write(data)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from sitegen.config.keys import key_line as _key_line
 from sitegen.config.keys import unknown_key as _unknown
+from sitegen.config.plugins import PluginOptions, parse_plugin_tables, plugin_list_errors
 from sitegen.config.thresholds import AnnotateConfig, PublishThresholds, parse_thresholds
 from sitegen.core.errors import SiteError
 
@@ -61,6 +62,8 @@ class TagsConfig:
 @dataclass(frozen=True, slots=True)
 class AttributionsConfig:
     enabled: bool = True
+    # Attribution rules left out, by name (sitegen/annotate/attribution/rules.py).
+    disabled_rules: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +145,7 @@ class SiteConfig:
     build: BuildConfig = field(default_factory=BuildConfig)
     limits: LimitsConfig = field(default_factory=LimitsConfig)
     files: FilesConfig = field(default_factory=FilesConfig)
+    plugins: PluginOptions = field(default_factory=PluginOptions)  # [plugins.NAME] tables
     # [deploy.NAME] sections (sitegen/config/deploy.py); not in repr: pages do not depend
     # on them, so editing them re-renders nothing (build_pages.render_salt hashes the repr).
     deploy: tuple[DeployTarget, ...] = field(default=(), repr=False)
@@ -165,6 +169,10 @@ class SiteConfig:
         """Whether base_url is a full http(s) URL: only then are the sitemap, the feeds,
         canonical and OpenGraph URLs (which must be absolute) published."""
         return is_absolute_url(self.base_url)
+
+    def plugin_options(self, name: str) -> dict[str, Any]:
+        """The `[plugins.NAME]` table of a plugin annotator (empty when there is none)."""
+        return self.plugins.of(name)
 
     def with_base_url(self, base_url: str) -> SiteConfig:
         import dataclasses
@@ -278,6 +286,8 @@ def load_config(root: Path) -> SiteConfig:
             from sitegen.config.deploy import parse_deploy_section
 
             values[key] = parse_deploy_section(value, path, text)
+        elif key == "plugins":
+            values[key] = parse_plugin_tables(value, path, text)
         else:
             values[key] = _check_type(value, getattr(defaults, key), key, path, text)
     config = SiteConfig(**values)
@@ -342,6 +352,7 @@ def _validate(config: SiteConfig, path: Path, text: str) -> None:
     if config.paginate < 1:
         raise SiteError("paginate must be at least 1", path, _key_line(text, "paginate"))
     _validate_build(config.build, path, text)
+    plugin_list_errors(config.annotate.plugins, path, text)
     for suffix in config.files.allow:
         if not suffix.startswith(".") or "/" in suffix or len(suffix) < 2:
             raise SiteError(f"[files] allow takes suffixes such as \".html\", not {suffix!r}",

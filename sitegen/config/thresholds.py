@@ -25,6 +25,8 @@ class PublishThresholds:
 @dataclass(frozen=True, slots=True)
 class AnnotateConfig:
     publish_threshold: PublishThresholds = field(default_factory=PublishThresholds)
+    # Plugin annotators to run, by the name they are installed under (docs/plugins.md).
+    plugins: tuple[str, ...] = ()
 
 
 def _number(value: Any) -> bool:

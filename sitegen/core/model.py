@@ -183,10 +183,28 @@ class Attribution:
 
 
 @dataclass(frozen=True, slots=True)
+class Note:
+    """What a plugin annotator (docs/plugins.md) found: a labelled span of the text, shown
+    as a mark around it (a link when `href` is set) and exported as it is."""
+
+    kind: str  # what it is, in the plugin's words: "amount", "date", ...
+    start: int  # offsets in TextView.text
+    end: int
+    text: str
+    label: str = ""  # a normalised value, e.g. "EUR 2,500,000"
+    title: str | None = None  # shown on hover
+    href: str | None = None  # http(s) or relative URL the mark links to
+    confidence: float = 1.0
+    published: bool = True
+    annotator: str = ""  # the plugin's name; the pipeline fills it in
+
+
+@dataclass(frozen=True, slots=True)
 class Annotations:
     entities: tuple[EntityMention, ...] = ()
     glossary: tuple[GlossaryMatch, ...] = ()
     attributions: tuple[Attribution, ...] = ()
+    notes: tuple[Note, ...] = ()  # plugin annotators', in the order the site lists them
 
     def statements(self) -> tuple[Attribution, ...]:
         """Speech with a known source, each statement once: one that lies inside another of
@@ -207,12 +225,14 @@ class Annotations:
     def published(self) -> Annotations:
         """What readers see: the annotations at or above their publish threshold."""
         if (all(m.published for m in self.entities) and all(g.published for g in self.glossary)
-                and all(a.published for a in self.attributions)):
+                and all(a.published for a in self.attributions)
+                and all(n.published for n in self.notes)):
             return self
         return Annotations(
             entities=tuple(m for m in self.entities if m.published),
             glossary=tuple(g for g in self.glossary if g.published),
             attributions=tuple(a for a in self.attributions if a.published),
+            notes=tuple(n for n in self.notes if n.published),
         )
 
 

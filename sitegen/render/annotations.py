@@ -12,6 +12,7 @@ from sitegen.core.model import Attribution, EntityMention
 from sitegen.core.spans import Spans
 from sitegen.index.site import Article, EntityInfo, SiteIndex
 from sitegen.render.marks import Mark
+from sitegen.render.notes import note_marks
 from sitegen.source.kb import Term
 
 DOUBLE_QUOTES = "\"\u201c\u201d"
@@ -189,6 +190,10 @@ def held_marks(art: Article) -> list[Mark]:
             who = a.source_name or a.source or "unnamed"
             marks.append(_held(a.end, f"held back: {a.kind.replace('_', ' ')} \u2190 {who} "
                                       f"\u00b7 {a.confidence:.2f}"))
+    for n in candidates.notes:
+        if not n.published:
+            marks.append(_held(n.end, f"held back: {n.annotator} {n.kind} {n.text} "
+                                      f"\u00b7 {n.confidence:.2f}"))
     return marks
 
 
@@ -319,6 +324,7 @@ def article_annotations(art: Article, index: SiteIndex, config: SiteConfig, root
                               + (f' cite="{_attr(cite)}">' if tag == "q" else ">"),
                               f"</{tag}>", order=1))
     marks.extend(_markers(text, statements, sources, set(shown_entities)))
+    marks.extend(note_marks(ann.notes, view, taken, marks))  # plugins' (docs/plugins.md)
 
     kinds = Counter(s.kind for s in sources)
     unverified = tuple(a for a in ann.attributions if a.kind == "unverified")

