@@ -12,8 +12,10 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import functools
+import hashlib
 from dataclasses import dataclass
 from importlib import metadata
+from pathlib import Path
 from typing import Any
 
 from sitegen.annotate.annotator import FIELDS, Annotator
@@ -25,10 +27,26 @@ from sitegen.config.site import SiteConfig
 from sitegen.core.errors import SiteError
 
 GROUP = "sitegen.annotators"
-# The version of the built-in pipeline: every built-in annotator's and the confidence
-# models'. Its value is the one sitegen always had ("e2-g1-a4-c..."), so caches stay warm.
+ANNOTATE_DIR = Path(__file__).resolve().parent
+
+
+def code_digest(root: Path = ANNOTATE_DIR) -> str:
+    """A digest of the annotators' code (every module below sitegen/annotate but the ones
+    that only run or store them): a change to a rule re-annotates, even when nobody
+    remembered to raise an annotator's version (that once served stale speakers)."""
+    h = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        rel = path.relative_to(root).as_posix()
+        if rel.startswith("run/") or rel in {"cache.py", "block_cache.py", "export.py"}:
+            continue
+        h.update(rel.encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()[:10]
+
+
+# The version of the built-in pipeline: every built-in annotator's, the confidence models'
+# and a digest of the annotators' code.
 BUILTIN_VERSION = "-".join([*(f"{a.name[0]}{a.version}" for a in BUILTINS),
-                            f"c{confidence.VERSION}"])
+                            f"c{confidence.VERSION}", f"s{code_digest()}"])
 
 
 @dataclass(frozen=True, slots=True)

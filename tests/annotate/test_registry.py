@@ -57,7 +57,21 @@ def shout(monkeypatch: pytest.MonkeyPatch) -> Shout:
 def test_builtins_keep_the_version_and_settings_sitegen_always_had(tmp_path: Path) -> None:
     assert (
         f"e{entities.VERSION}-g{glossary.VERSION}-a{attribution.VERSION}"
-        f"-c{confidence.VERSION}") == registry.BUILTIN_VERSION
+        f"-c{confidence.VERSION}-s{registry.code_digest()}") == registry.BUILTIN_VERSION
+
+
+def test_a_change_to_an_annotator_s_code_changes_the_version(tmp_path: Path) -> None:
+    code = tmp_path / "annotate"
+    (code / "attribution").mkdir(parents=True)
+    (code / "run").mkdir()
+    rule = code / "attribution" / "direct.py"
+    rule.write_text("SAID = {'said'}\n")
+    (code / "run" / "pool.py").write_text("JOBS = 2\n")
+    before = registry.code_digest(code)
+    (code / "run" / "pool.py").write_text("JOBS = 4\n")  # how annotators run: no change
+    assert registry.code_digest(code) == before
+    rule.write_text("SAID = {'said', 'told'}\n")  # what they find: re-annotate
+    assert registry.code_digest(code) != before
     config = SiteConfig(root=tmp_path, title="t")
     assert annotation_settings(config) == {  # what cache.py computed before the registry
         "nlp": dataclasses.asdict(config.nlp),
