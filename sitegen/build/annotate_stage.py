@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sitegen.config.site import SiteConfig
@@ -14,7 +15,6 @@ from sitegen.annotate.review_file import reviewed
 
 if TYPE_CHECKING:
     from sitegen.annotate.run.warm import WarmModel
-    from sitegen.build.engine import BuildReport
     from sitegen.annotate.cache import AnnotationCache
     from sitegen.source.kb import Glossary, KnowledgeBase
 
@@ -22,6 +22,16 @@ if TYPE_CHECKING:
 PARALLEL_THRESHOLD = 20
 STORE_EVERY = 64  # cache annotations in chunks, so an interrupted cold build keeps its work
 BATCH_SIZE = 16  # documents per worker task (and per nlp.pipe batch)
+
+
+@dataclass(frozen=True, slots=True)
+class Annotated:
+    """What the annotate stage returns: the documents, in the order given, and where their
+    annotations came from."""
+
+    documents: list[AnnotatedDocument]
+    annotated: int = 0  # documents run through the model
+    from_cache: int = 0  # documents whose annotations came from the cache
 
 
 def default_jobs(pending: int) -> int:
@@ -37,16 +47,15 @@ def default_jobs(pending: int) -> int:
 
 def annotate(docs: list[Document], config: SiteConfig, kb: KnowledgeBase,
              glossary: Glossary, *, cache: AnnotationCache | None = None,
-             jobs: int | None = None, report: BuildReport | None = None,
-             progress: bool = False, digests: dict[int, str] | None = None,
-             executor: str = "local", scheduler: str | None = None,
-             warm: WarmModel | None = None) -> list[AnnotatedDocument]:
+             jobs: int | None = None, progress: bool = False,
+             digests: dict[int, str] | None = None, executor: str = "local",
+             scheduler: str | None = None, warm: WarmModel | None = None) -> Annotated:
     """Annotations for every document: from `cache` where it has them, the rest in batches
     over worker processes (stored back into the cache as they come). With a cache,
     `digests` receives id(Annotations) -> digest of its cache entry (for page keys).
     With `executor` "dask" the batches go to the Dask cluster at `scheduler` instead."""
     if not (config.entities.enabled or config.glossary.enabled or config.attributions.enabled):
-        return [AnnotatedDocument(d, Annotations()) for d in docs]
+        return Annotated([AnnotatedDocument(d, Annotations()) for d in docs])
     texts = [d.view.text for d in docs]
     keys: list[str] = []
     found: list[Annotations | None] = [None] * len(docs)
@@ -72,9 +81,6 @@ def annotate(docs: list[Document], config: SiteConfig, kb: KnowledgeBase,
         else:
             first[ident] = i
             todo.append(i)
-    if report is not None:
-        report.from_cache = len(docs) - len(missing)
-        report.annotated = len(todo)
     if todo:
         _run(todo, docs, found, keys, config, kb, glossary, cache, jobs, progress,
              executor, scheduler, warm)
@@ -99,7 +105,7 @@ def annotate(docs: list[Document], config: SiteConfig, kb: KnowledgeBase,
                 digest = hashlib.sha256(f"{digest}\0{review}".encode()).hexdigest()
             digests[id(ad.annotations)] = digests[id(ad.all_annotations)] = digest
         out.append(ad)
-    return out
+    return Annotated(out, annotated=len(todo), from_cache=len(docs) - len(missing))
 
 
 def _run(todo: list[int], docs: list[Document], found: list[Annotations | None],

@@ -266,17 +266,17 @@ def _build(options: BuildOptions, config: SiteConfig, output: Path, report: Buil
     prepared = time.perf_counter() - t1
 
     if cache is None:
-        annotated = annotate(published, config, kb, glossary, jobs=jobs, report=report,
-                             progress=options.progress, executor=executor,
-                             scheduler=scheduler)
+        stage = annotate(published, config, kb, glossary, jobs=jobs,
+                         progress=options.progress, executor=executor, scheduler=scheduler)
     else:
         from sitegen.annotate.cache import AnnotationCache
 
         with AnnotationCache(cache) as store:
-            annotated = annotate(published, config, kb, glossary, cache=store,
-                                 jobs=jobs, report=report, progress=options.progress,
-                                 digests=digests, executor=executor, scheduler=scheduler,
-                                 warm=warm)
+            stage = annotate(published, config, kb, glossary, cache=store,
+                             jobs=jobs, progress=options.progress, digests=digests,
+                             executor=executor, scheduler=scheduler, warm=warm)
+    annotated = stage.documents
+    report.annotated, report.from_cache = stage.annotated, stage.from_cache
     if warm is not None:
         warm.close()
     if options.review_below is not None:  # sign-off before deploy (docs/review.md)

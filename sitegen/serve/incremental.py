@@ -146,7 +146,7 @@ class Session:
 
         def warm() -> None:
             from sitegen.annotate.pipeline import AnnotationContext
-            from sitegen.annotate.run.pool import annotate_batch
+            from sitegen.annotate.run.batch import annotate_batch
 
             with contextlib.suppress(Exception):  # a real save reports any problem
                 annotate_batch([view], AnnotationContext(config=config, kb=kb,
@@ -178,18 +178,17 @@ class Session:
                 todo.append(doc)
         if not todo:
             return 0
-        report = pipeline.BuildReport(output=self.root)
         digests: dict[int, str] = {}
         with AnnotationCache(cache_dir(self.site)) as cache:
-            done = pipeline.annotate(todo, self.config, self.kb, self.glossary, cache=cache,
-                                     jobs=1, report=report, digests=digests)
-        for ad in done:
+            result = pipeline.annotate(todo, self.config, self.kb, self.glossary, cache=cache,
+                                       jobs=1, digests=digests)
+        for ad in result.documents:
             self.annotated[ad.document.source.rel] = ad
             ann = ad.annotations
             if id(ann) in digests:
                 self._held[id(ann)] = ann
                 self._digests[id(ann)] = digests[id(ann)]
-        return report.annotated
+        return result.annotated
 
     def _write(self, rel: str, data: bytes) -> None:
         target = self.root / rel

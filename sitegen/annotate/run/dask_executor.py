@@ -1,6 +1,6 @@
 """Annotation on a Dask cluster (`sitegen build --executor dask --scheduler tcp://HOST:PORT`).
 
-The same unit of work as the local pool (`workers.annotate_batch`: plain values in,
+The same unit of work as the local pool (`batch.annotate_batch`: plain values in,
 Annotations out) sent to the workers of an existing Dask distributed cluster:
 
 - the scheduler is contacted first; one that cannot be reached is a SiteError before any
@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 from distributed import Client, KilledWorker, WorkerPlugin, as_completed
 
 from sitegen.annotate.pipeline import AnnotationContext
-from sitegen.annotate.run.pool import annotate_batch
+from sitegen.annotate.run.batch import annotate_batch
 from sitegen.core.errors import SiteError
 from sitegen.core.model import Annotations, TextView
 
