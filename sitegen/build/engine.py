@@ -286,7 +286,7 @@ def _build(options: BuildOptions, config: SiteConfig, output: Path, report: Buil
     t2 = time.perf_counter()
     report.timings["annotate"] = t2 - t1 - prepared
 
-    from sitegen.index.site import build_index
+    from sitegen.index.builder import build_index
     from sitegen.render.search import search_index  # Pagefind bundle, if installed; [] otherwise
     from sitegen.build.write import write_output
 

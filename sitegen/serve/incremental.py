@@ -1,7 +1,8 @@
 """The preview's fast path for article edits: the pipeline's values kept in memory, so a
 save re-parses and re-annotates only the edited articles, updates the site index per
-article (serve_index.LiveIndex) and re-renders only the pages whose dependency key changed
-(the keys of build_pages.KeyedRenderer, with the previous keys and bytes kept in memory).
+article (index.builder: the old contribution removed, the new one added) and re-renders
+only the pages whose dependency key changed (the keys of render.incremental, with the
+previous keys and bytes kept in memory).
 
 An update has two phases: `begin()` re-reads and re-annotates the edited articles, updates
 the index and writes the edited articles' own pages (the browser showing one can reload at
@@ -32,7 +33,7 @@ from sitegen.build import engine as pipeline
 from sitegen.config.site import SiteConfig, load_config
 from sitegen.core.model import AnnotatedDocument, Annotations, Document
 from sitegen.core.safety import check_inside
-from sitegen.index.live import LiveIndex
+from sitegen.index.builder import SiteIndexBuilder
 from sitegen.render.incremental import KeyedRenderer
 from sitegen.render.renderer import RenderedFile
 from sitegen.source.discover import read_source
@@ -83,13 +84,12 @@ class Session:
         self.drafts = drafts
         self.base_url = base_url
         self.enabled = False
-        self.check_index = bool(os.environ.get("SITEGEN_SERVE_CHECK"))  # tests: compare
         self.config: SiteConfig | None = None
         self.kb: KnowledgeBase | None = None
         self.glossary: Glossary | None = None
         self.docs: dict[str, Document] = {}  # content-relative path -> parsed document
         self.annotated: dict[str, AnnotatedDocument] = {}  # published ones only
-        self.live: LiveIndex | None = None
+        self.index_builder: SiteIndexBuilder | None = None
         self.renderer: MemoryRenderer | None = None
         self.last: dict[str, Any] = {}
         self.pending = False  # begin() ran; finish() has not completed since
@@ -117,8 +117,8 @@ class Session:
         self.annotated = {}
         self._digests, self._held = {}, {}
         self._annotate([d.source.rel for d in docs])
-        live = LiveIndex(self._ordered(), config, kb, glossary)
-        live.incremental = live.check()
+        live = SiteIndexBuilder(config, kb, glossary)
+        live.add(self.annotated.values())
         renderer = MemoryRenderer(config, kb, glossary, self._digests)
         renderer.start_pass()
         pages = {f.path: f.data for f in renderer.pages(live.index)}
@@ -129,7 +129,7 @@ class Session:
             except OSError:
                 return False
         renderer.stored = {rel: (renderer.keys[rel], data) for rel, data in pages.items()}
-        self.live, self.renderer = live, renderer
+        self.index_builder, self.renderer = live, renderer
         self.enabled = True
         self._start_warming(docs)
         return True
@@ -154,12 +154,6 @@ class Session:
 
         self._warming = threading.Thread(target=warm, name="sitegen-warm", daemon=True)
         self._warming.start()
-
-    def _ordered(self) -> list[AnnotatedDocument]:
-        """Published documents in discover() order (sorted by path), as build() has them."""
-        # discover() sorts by path: by the parts of the content-relative path.
-        rels = sorted(self.annotated, key=lambda rel: rel.split("/"))
-        return [self.annotated[rel] for rel in rels]
 
     def _annotate(self, rels: Iterable[str]) -> int:
         assert self.config is not None and self.kb is not None and self.glossary is not None
@@ -216,7 +210,8 @@ class Session:
 
         Raises SiteError for bad content (the caller reports it; the state is unchanged).
         """
-        assert self.config is not None and self.live is not None and self.renderer is not None
+        assert self.config is not None and self.renderer is not None
+        assert self.index_builder is not None
         t0 = time.perf_counter()
         content = self.config.content_path.resolve()
         parsed: dict[str, Document | None] = {}
@@ -234,14 +229,8 @@ class Session:
         self.pending = True  # from here on, the rest of the site may be out of date
         annotated = self._annotate(parsed)
         t2 = time.perf_counter()
-        live = self.live
-        rebuilds = live.full_rebuilds
-        index = live.update({rel: self.annotated.get(rel) for rel in parsed}, self._ordered)
-        if self.check_index:
-            from sitegen.index.site import build_index
-
-            assert index == build_index(self._ordered(), self.config, live.kb,
-                                        live.glossary), "the live index differs"
+        live = self.index_builder
+        index = live.update({rel: self.annotated.get(rel) for rel in parsed})
         t3 = time.perf_counter()
         renderer = self.renderer
         renderer.start_pass()
@@ -258,7 +247,6 @@ class Session:
             renderer.stored[page.path] = (renderer.keys[page.path], page.data)
         t4 = time.perf_counter()
         self.last = {"annotated": annotated, "articles": len(parsed),
-                     "reindexed": live.full_rebuilds != rebuilds,
                      "timings": {"parse": t1 - t0, "annotate": t2 - t1, "index": t3 - t2,
                                  "render": t4 - t3}}
         return changed
@@ -268,12 +256,12 @@ class Session:
         """Render and write every other page whose key changed, remove pages that are
         gone; returns the output paths that changed and whether it went through every page
         (False: stopped early because `interrupted()` said a newer save is waiting)."""
-        assert self.live is not None and self.renderer is not None
+        assert self.index_builder is not None and self.renderer is not None
         renderer = self.renderer
         renderer.start_pass()
         changed: list[str] = []
         seen: set[str] = set()
-        for page in renderer.pages(self.live.index):
+        for page in renderer.pages(self.index_builder.index):
             seen.add(page.path)
             row = renderer.stored.get(page.path)
             if row is None or row[1] != page.data:
