@@ -1,5 +1,5 @@
 """The annotate stage of a build: annotations from the cache where it has them, the rest
-on all cores (annotate/workers.py), stored back into the cache as batches finish, so an
+on all cores (annotate/run/pool.py), stored back into the cache as batches finish, so an
 interrupted cold build resumes where it stopped."""
 
 from __future__ import annotations
@@ -9,13 +9,13 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from sitegen.annotate.review_file import reviewed
 from sitegen.config.site import SiteConfig
 from sitegen.core.model import AnnotatedDocument, Annotations, Document
-from sitegen.annotate.review_file import reviewed
 
 if TYPE_CHECKING:
-    from sitegen.annotate.run.warm import WarmModel
     from sitegen.annotate.cache import AnnotationCache
+    from sitegen.annotate.run.warm import WarmModel
     from sitegen.source.kb import Glossary, KnowledgeBase
 
 # Below this many documents to annotate, one process is faster than starting workers.
@@ -47,12 +47,11 @@ def default_jobs(pending: int) -> int:
 
 def annotate(docs: list[Document], config: SiteConfig, kb: KnowledgeBase,
              glossary: Glossary, *, cache: AnnotationCache | None = None,
-             jobs: int | None = None, progress: bool = False,
-             digests: dict[int, str] | None = None, executor: str = "local",
+             jobs: int | None = None, progress: bool = False, executor: str = "local",
              scheduler: str | None = None, warm: WarmModel | None = None) -> Annotated:
     """Annotations for every document: from `cache` where it has them, the rest in batches
-    over worker processes (stored back into the cache as they come). With a cache,
-    `digests` receives id(Annotations) -> digest of its cache entry (for page keys).
+    over worker processes (stored back into the cache as they come). With a cache, each
+    annotated document carries the digest of its cache entry (for page keys).
     With `executor` "dask" the batches go to the Dask cluster at `scheduler` instead."""
     if not (config.entities.enabled or config.glossary.enabled or config.attributions.enabled):
         return Annotated([AnnotatedDocument(d, Annotations()) for d in docs])
@@ -60,8 +59,13 @@ def annotate(docs: list[Document], config: SiteConfig, kb: KnowledgeBase,
     keys: list[str] = []
     found: list[Annotations | None] = [None] * len(docs)
     if cache is not None:
+        from sitegen.annotate.cache import (
+            annotation_settings,
+            context_digest,
+            document_key,
+            model_identity,
+        )
         from sitegen.annotate.pipeline import ANNOTATORS_VERSION
-        from sitegen.annotate.cache import annotation_settings, context_digest, document_key, model_identity
 
         context = context_digest(
             model=model_identity(config.nlp.model), annotators=ANNOTATORS_VERSION,
@@ -86,25 +90,18 @@ def annotate(docs: list[Document], config: SiteConfig, kb: KnowledgeBase,
              executor, scheduler, warm)
     for i, j in copies:
         found[i] = found[j]
-    if cache is not None and digests is not None:
-        for key, ann in zip(keys, found, strict=True):
-            if key in cache.digests:
-                digests[id(ann)] = cache.digests[key]
     out: list[AnnotatedDocument] = []
-    for d, a in zip(docs, found, strict=True):
+    for i, (d, a) in enumerate(zip(docs, found, strict=True)):
         assert a is not None
         # Editors' decisions (NAME.review.yaml) apply after the cache: a decision re-renders
         # the pages of its article, never re-runs the model.
         applied, review = reviewed(d, a, kb)
-        ad = AnnotatedDocument.of(d, applied.annotations)
         # What is published follows from the candidates, the thresholds (both in the key)
         # and the decisions: together their digests stand for the published set too.
-        if digests is not None and id(a) in digests:
-            digest = digests[id(a)]
-            if review is not None:
-                digest = hashlib.sha256(f"{digest}\0{review}".encode()).hexdigest()
-            digests[id(ad.annotations)] = digests[id(ad.all_annotations)] = digest
-        out.append(ad)
+        digest = cache.digests.get(keys[i]) if cache is not None else None
+        if digest is not None and review is not None:
+            digest = hashlib.sha256(f"{digest}\0{review}".encode()).hexdigest()
+        out.append(AnnotatedDocument.of(d, applied.annotations, digest))
     return Annotated(out, annotated=len(todo), from_cache=len(docs) - len(missing))
 
 

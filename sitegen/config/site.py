@@ -143,7 +143,7 @@ class SiteConfig:
     limits: LimitsConfig = field(default_factory=LimitsConfig)
     files: FilesConfig = field(default_factory=FilesConfig)
     # [deploy.NAME] sections (sitegen/config/deploy.py); not in repr: pages do not depend
-    # on them, so editing them re-renders nothing (build_pages.render_salt hashes the repr).
+    # on them, so editing them re-renders nothing (render/keys.py render_salt hashes the repr).
     deploy: tuple[DeployTarget, ...] = field(default=(), repr=False)
 
     @property

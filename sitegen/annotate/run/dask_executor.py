@@ -12,7 +12,7 @@ Annotations out) sent to the workers of an existing Dask distributed cluster:
   worker; batches of TextViews are submitted with `retries=2`; a worker that dies has its
   running batches rescheduled on the others by the scheduler;
 - results are yielded as batches finish (`as_completed`), in the shape of
-  `workers.annotate_parallel`, so the build stores them in its cache as they come and an
+  `pool.annotate_parallel`, so the build stores them in its cache as they come and an
   interrupted build resumes from there. At most a few batches per worker thread are in
   flight, so a 100,000-article archive is never sent to the scheduler at once.
 
