@@ -39,18 +39,15 @@ def site_order(art: Article) -> tuple[dt.datetime, str]:
 class Contribution:
     """What one article adds to the index. Per entity id: its mentions in text order, the
     counts of their (name, label) in order of first appearance, its quotes (statements of
-    that speaker); its glossary term ids and its tags."""
+    that speaker); its glossary term ids and its tags. Read-only once made."""
 
     article: Article
-    mentions: dict[str, tuple[Mention, ...]]
+    mentions: dict[str, list[Mention]]
     names: dict[str, dict[tuple[str, str], int]]
-    quotes: dict[str, tuple[Quote, ...]]
+    quotes: dict[str, list[Quote]]
+    entity_ids: frozenset[str]  # mentioned or quoted
     terms: frozenset[str]
     tags: tuple[str, ...]
-
-    @property
-    def entity_ids(self) -> set[str]:
-        return set(self.mentions) | set(self.quotes)
 
 
 def contribution(art: Article) -> Contribution:
@@ -59,15 +56,22 @@ def contribution(art: Article) -> Contribution:
     quotes: dict[str, list[Quote]] = {}
     ann = art.doc.annotations
     for m in ann.entities:
-        mentions.setdefault(m.entity_id, []).append(Mention(art, m.text, m.start, m.end))
-        counts = names.setdefault(m.entity_id, {})
-        form = (m.name, m.label)
-        counts[form] = counts.get(form, 0) + 1
+        eid = m.entity_id
+        mention = Mention(art, m.text, m.start, m.end)
+        found = mentions.get(eid)
+        if found is None:
+            mentions[eid] = [mention]
+            names[eid] = {(m.name, m.label): 1}
+        else:
+            found.append(mention)
+            counts = names[eid]
+            form = (m.name, m.label)
+            counts[form] = counts.get(form, 0) + 1
     for a in ann.statements():
         quotes.setdefault(a.source_id or "", []).append((art, a))
     return Contribution(
-        article=art, mentions={k: tuple(v) for k, v in mentions.items()}, names=names,
-        quotes={k: tuple(v) for k, v in quotes.items()},
+        article=art, mentions=mentions, names=names, quotes=quotes,
+        entity_ids=frozenset(mentions).union(quotes),
         terms=frozenset(g.term_id for g in ann.glossary), tags=art.doc.document.meta.tags)
 
 
