@@ -88,13 +88,13 @@ class Session:
         self.annotated = {}
         self.store = MemoryStore()
         self._annotate([d.source.rel for d in docs])
-        live = SiteIndexBuilder(config, kb, glossary)
-        live.add(self.annotated.values())
+        builder = SiteIndexBuilder(config, kb, glossary)
+        builder.add(self.annotated.values())
         drawer = Renderer(config, kb, glossary)
         drawer.show_held = True
         renderer = SiteRenderer(drawer, PageKeys(drawer, SALT), self.store)
         renderer.start_pass()
-        pages = {f.path: f.data for f in renderer.pages(live.index)}
+        pages = {f.path: f.data for f in renderer.pages(builder.index)}
         for rel, data in pages.items():
             try:
                 if (self.root / rel).read_bytes() != data:
@@ -103,7 +103,7 @@ class Session:
                 return False
         for rel, data in pages.items():
             self.store.put(rel, renderer.page_keys[rel], data)
-        self.index_builder, self.renderer = live, renderer
+        self.index_builder, self.renderer = builder, renderer
         self.enabled = True
         self._start_warming(docs)
         return True
@@ -195,14 +195,14 @@ class Session:
         self.pending = True  # from here on, the rest of the site may be out of date
         annotated = self._annotate(parsed)
         t2 = time.perf_counter()
-        live = self.index_builder
-        index = live.update({rel: self.annotated.get(rel) for rel in parsed})
+        builder = self.index_builder
+        index = builder.update({rel: self.annotated.get(rel) for rel in parsed})
         t3 = time.perf_counter()
         renderer = self.renderer
         renderer.start_pass()
         changed: list[str] = []
         for rel in parsed:
-            art = live.article(rel)
+            art = builder.article(rel)
             if art is None:
                 continue
             page = renderer.render(article_page(art), index)
