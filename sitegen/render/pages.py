@@ -95,8 +95,8 @@ def _article_key(keys: KeyParts, renderer: Renderer, page: Page, index: SiteInde
 
 
 # -- lists of articles ----------------------------------------------------------------------
-def _home(_r: Renderer, index: SiteIndex) -> Iterator[Page]:
-    per = _r.config.paginate
+def _home(r: Renderer, index: SiteIndex) -> Iterator[Page]:
+    per = r.config.paginate
     arts = index.articles
     chunks = [arts[i : i + per] for i in range(0, len(arts), per)] or [()]
     for n, chunk in enumerate(chunks, start=1):
