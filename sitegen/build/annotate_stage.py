@@ -1,27 +1,37 @@
 """The annotate stage of a build: annotations from the cache where it has them, the rest
-on all cores (annotate/workers.py), stored back into the cache as batches finish, so an
+on all cores (annotate/run/pool.py), stored back into the cache as batches finish, so an
 interrupted cold build resumes where it stopped."""
 
 from __future__ import annotations
 
 import hashlib
 import os
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from sitegen.annotate.review_file import reviewed
 from sitegen.config.site import SiteConfig
 from sitegen.core.model import AnnotatedDocument, Annotations, Document
-from sitegen.annotate.review_file import reviewed
 
 if TYPE_CHECKING:
-    from sitegen.annotate.run.warm import WarmModel
-    from sitegen.build.engine import BuildReport
     from sitegen.annotate.cache import AnnotationCache
+    from sitegen.annotate.run.warm import WarmModel
     from sitegen.source.kb import Glossary, KnowledgeBase
 
 # Below this many documents to annotate, one process is faster than starting workers.
 PARALLEL_THRESHOLD = 20
 STORE_EVERY = 64  # cache annotations in chunks, so an interrupted cold build keeps its work
 BATCH_SIZE = 16  # documents per worker task (and per nlp.pipe batch)
+
+
+@dataclass(frozen=True, slots=True)
+class Annotated:
+    """What the annotate stage returns: the documents, in the order given, and where their
+    annotations came from."""
+
+    documents: list[AnnotatedDocument]
+    annotated: int = 0  # documents run through the model
+    from_cache: int = 0  # documents whose annotations came from the cache
 
 
 def default_jobs(pending: int) -> int:
@@ -37,24 +47,27 @@ def default_jobs(pending: int) -> int:
 
 def annotate(docs: list[Document], config: SiteConfig, kb: KnowledgeBase,
              glossary: Glossary, *, cache: AnnotationCache | None = None,
-             jobs: int | None = None, report: BuildReport | None = None,
-             progress: bool = False, digests: dict[int, str] | None = None,
-             executor: str = "local", scheduler: str | None = None,
-             warm: WarmModel | None = None) -> list[AnnotatedDocument]:
+             jobs: int | None = None, progress: bool = False, executor: str = "local",
+             scheduler: str | None = None, warm: WarmModel | None = None) -> Annotated:
     """Annotations for every document: from `cache` where it has them, the rest in batches
-    over worker processes (stored back into the cache as they come). With a cache,
-    `digests` receives id(Annotations) -> digest of its cache entry (for page keys).
+    over worker processes (stored back into the cache as they come). With a cache, each
+    annotated document carries the digest of its cache entry (for page keys).
     With `executor` "dask" the batches go to the Dask cluster at `scheduler` instead."""
     from sitegen.annotate.registry import any_enabled
 
     if not any_enabled(config):
-        return [AnnotatedDocument(d, Annotations()) for d in docs]
+        return Annotated([AnnotatedDocument(d, Annotations()) for d in docs])
     texts = [d.view.text for d in docs]
     keys: list[str] = []
     found: list[Annotations | None] = [None] * len(docs)
     if cache is not None:
+        from sitegen.annotate.cache import (
+            annotation_settings,
+            context_digest,
+            document_key,
+            model_identity,
+        )
         from sitegen.annotate.pipeline import pipeline_version
-        from sitegen.annotate.cache import annotation_settings, context_digest, document_key, model_identity
 
         context = context_digest(
             model=model_identity(config.nlp.model), annotators=pipeline_version(config),
@@ -74,34 +87,24 @@ def annotate(docs: list[Document], config: SiteConfig, kb: KnowledgeBase,
         else:
             first[ident] = i
             todo.append(i)
-    if report is not None:
-        report.from_cache = len(docs) - len(missing)
-        report.annotated = len(todo)
     if todo:
         _run(todo, docs, found, keys, config, kb, glossary, cache, jobs, progress,
              executor, scheduler, warm)
     for i, j in copies:
         found[i] = found[j]
-    if cache is not None and digests is not None:
-        for key, ann in zip(keys, found, strict=True):
-            if key in cache.digests:
-                digests[id(ann)] = cache.digests[key]
     out: list[AnnotatedDocument] = []
-    for d, a in zip(docs, found, strict=True):
+    for i, (d, a) in enumerate(zip(docs, found, strict=True)):
         assert a is not None
         # Editors' decisions (NAME.review.yaml) apply after the cache: a decision re-renders
         # the pages of its article, never re-runs the model.
         applied, review = reviewed(d, a, kb)
-        ad = AnnotatedDocument.of(d, applied.annotations)
         # What is published follows from the candidates, the thresholds (both in the key)
         # and the decisions: together their digests stand for the published set too.
-        if digests is not None and id(a) in digests:
-            digest = digests[id(a)]
-            if review is not None:
-                digest = hashlib.sha256(f"{digest}\0{review}".encode()).hexdigest()
-            digests[id(ad.annotations)] = digests[id(ad.all_annotations)] = digest
-        out.append(ad)
-    return out
+        digest = cache.digests.get(keys[i]) if cache is not None else None
+        if digest is not None and review is not None:
+            digest = hashlib.sha256(f"{digest}\0{review}".encode()).hexdigest()
+        out.append(AnnotatedDocument.of(d, applied.annotations, digest))
+    return Annotated(out, annotated=len(todo), from_cache=len(docs) - len(missing))
 
 
 def _run(todo: list[int], docs: list[Document], found: list[Annotations | None],

@@ -9,16 +9,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sitegen.build.annotate_stage import PARALLEL_THRESHOLD, annotate, default_jobs
 from sitegen.annotate.cache import cache_dir
+from sitegen.build.annotate_stage import PARALLEL_THRESHOLD, annotate, default_jobs
+from sitegen.build.statics import check_source_folders, static_files, static_sources
 from sitegen.config.site import NO_BASE_URL, SiteConfig, load_config
 from sitegen.core.dates import utc_naive
 from sitegen.core.errors import SiteError, SiteErrors
 from sitegen.core.gc_pause import gc_paused as _gc_paused
-from sitegen.source.limits import too_many_tags
 from sitegen.core.model import Document
 from sitegen.render.social import CARD_NAME
-from sitegen.build.statics import check_source_folders, static_files, static_sources
+from sitegen.source.limits import too_many_tags
 
 if TYPE_CHECKING:
     from sitegen.annotate.run.warm import WarmModel
@@ -109,7 +109,13 @@ def parse_all(config: SiteConfig, cache: Path | None = None,
     rows: list[tuple[str, str]] = []
     keys: list[str] = []
     if cache is not None:
-        from sitegen.source.store import DocumentStore, decode, document_key, encode, parser_fingerprint
+        from sitegen.source.store import (
+            DocumentStore,
+            decode,
+            document_key,
+            encode,
+            parser_fingerprint,
+        )
 
         fingerprint = parser_fingerprint(dataclasses.asdict(config.markdown))
         keys = [document_key(fingerprint, s) for s in sources]
@@ -237,9 +243,13 @@ def _build(options: BuildOptions, config: SiteConfig, output: Path, report: Buil
            stats: dict[str, list[Any]], scalars: str, warm: WarmModel | None
            ) -> BuildReport:
     """The build after the check that something changed (see `build`)."""
-    from sitegen.build.manifest import Manifest, manifest_path, record_output, save_manifest, spare_path
-
-    digests: dict[int, str] = {}  # id(Annotations) -> digest of its cache entry
+    from sitegen.build.manifest import (
+        Manifest,
+        manifest_path,
+        record_output,
+        save_manifest,
+        spare_path,
+    )
 
     kb, glossary = load_data(config)
     docs = parse_all(config, cache, report.refused)
@@ -253,30 +263,34 @@ def _build(options: BuildOptions, config: SiteConfig, output: Path, report: Buil
 
     # Rendering needs no annotations to start: the templates, and which of them read the
     # whole index, are prepared here (while a warm model process annotates, this is free).
-    from sitegen.render.incremental import KeyedRenderer, render_salt
+    from sitegen.render.keys import TEMPLATES_DIR, PageKeys, render_salt
     from sitegen.render.renderer import Renderer
+    from sitegen.render.site import SiteRenderer
+    from sitegen.render.store import OutputStore
 
-    keyed = None
-    if cache is not None:
-        keyed = KeyedRenderer(config, kb, glossary, render_salt(config, stats, scalars),
-                              previous.output, output, digests, cache_dir=cache)
-    renderer = keyed or Renderer(config, kb, glossary)
+    renderer = Renderer(config, kb, glossary,
+                        cache / TEMPLATES_DIR if cache is not None else None)
     renderer.show_held = options.preview
-    renderer.prepare()
+    keys, previous_pages = None, None
+    if cache is not None:  # pages whose key did not change keep their previous bytes
+        keys = PageKeys(renderer, render_salt(config, stats, scalars), facts_dir=cache)
+        previous_pages = OutputStore(previous.output, output)
+    site_renderer = SiteRenderer(renderer, keys, previous_pages)
+    site_renderer.prepare()
     prepared = time.perf_counter() - t1
 
     if cache is None:
-        annotated = annotate(published, config, kb, glossary, jobs=jobs, report=report,
-                             progress=options.progress, executor=executor,
-                             scheduler=scheduler)
+        stage = annotate(published, config, kb, glossary, jobs=jobs,
+                         progress=options.progress, executor=executor, scheduler=scheduler)
     else:
         from sitegen.annotate.cache import AnnotationCache
 
         with AnnotationCache(cache) as store:
-            annotated = annotate(published, config, kb, glossary, cache=store,
-                                 jobs=jobs, report=report, progress=options.progress,
-                                 digests=digests, executor=executor, scheduler=scheduler,
-                                 warm=warm)
+            stage = annotate(published, config, kb, glossary, cache=store,
+                             jobs=jobs, progress=options.progress, executor=executor,
+                             scheduler=scheduler, warm=warm)
+    annotated = stage.documents
+    report.annotated, report.from_cache = stage.annotated, stage.from_cache
     if warm is not None:
         warm.close()
     if options.review_below is not None:  # sign-off before deploy (docs/review.md)
@@ -286,15 +300,16 @@ def _build(options: BuildOptions, config: SiteConfig, output: Path, report: Buil
     t2 = time.perf_counter()
     report.timings["annotate"] = t2 - t1 - prepared
 
-    from sitegen.index.site import build_index
-    from sitegen.render.search import search_index  # Pagefind bundle, if installed; [] otherwise
     from sitegen.build.write import write_output
+    from sitegen.index.builder import build_index
+    from sitegen.render.search import search_index  # Pagefind bundle, if installed; [] otherwise
 
     index = build_index(annotated, config, kb, glossary)
-    rendered = [(f.path, f.data) for f in renderer.pages(index)]
-    if keyed is not None:
-        report.rendered, report.reused = keyed.rendered, keyed.reused
-        keyed.save_template_facts()
+    drawn = site_renderer.site(index)
+    rendered = [(f.path, f.data) for f in drawn.files]
+    if keys is not None:
+        report.rendered, report.reused = drawn.rendered, drawn.reused
+        keys.save_template_facts()
     t3 = time.perf_counter()
     report.timings["render"] = t3 - t2 + prepared
 
@@ -308,7 +323,8 @@ def _build(options: BuildOptions, config: SiteConfig, output: Path, report: Buil
                             statics[rel], hint="rename or move the file")
     files = [*(f for f in rendered if not (f[0].endswith(CARD_NAME) and f[0] in own)),
              *((rel, statics[rel].read_bytes()) for rel in sorted(statics))]
-    result = write_output(files, output, known=keyed.reused_paths if keyed else (),
+    result = write_output(files, output,
+                          known=previous_pages.reused_paths if previous_pages else (),
                           spare=spare_path(cache, output) if cache is not None else None)
     report.files_written, report.unchanged, report.removed = (
         result.written, result.unchanged, result.removed)
@@ -324,7 +340,7 @@ def _build(options: BuildOptions, config: SiteConfig, output: Path, report: Buil
             counts={"articles_read": report.articles_read, "published": report.published,
                     "drafts_skipped": report.drafts_skipped,
                     "future_skipped": report.future_skipped},
-            output=record_output(output, dict(files), keyed.keys if keyed else {},
+            output=record_output(output, dict(files), drawn.keys,
                                  previous.output)))
     report.timings["write"] = time.perf_counter() - t3
     return report

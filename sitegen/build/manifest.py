@@ -127,8 +127,8 @@ def input_digest(config: SiteConfig, options: Mapping[str, Any], previous: Manif
     """The digest of every input of a build, the file stats it was computed from and the
     JSON of its non-file parts (versions, options)."""
     from sitegen import __version__
-    from sitegen.annotate.pipeline import pipeline_version
     from sitegen.annotate.cache import model_identity
+    from sitegen.annotate.pipeline import pipeline_version
     from sitegen.render.search import pagefind_executable
 
     root = config.root

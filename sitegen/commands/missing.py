@@ -17,7 +17,7 @@ def missing_entities(site: Path, limit: int = 50) -> str:
     config = load_config(site.resolve())
     kb, glossary = load_data(config)
     known = kb.by_id()
-    docs = annotate(parse_all(config), config, kb, glossary)
+    docs = annotate(parse_all(config), config, kb, glossary).documents
     counts: Counter[str] = Counter()
     info: dict[str, tuple[str, str, set[str], set[str]]] = {}
     for doc in docs:

@@ -59,7 +59,7 @@ def _load(site: Path, paths: Sequence[Path]) -> list[Reviewed]:
     docs = [d for d in docs if not wanted or any(
         d.source.path == p or p in d.source.path.parents for p in wanted)]
     with AnnotationCache(cache) as store:
-        annotated = annotate(docs, config, kb, glossary, cache=store)
+        annotated = annotate(docs, config, kb, glossary, cache=store).documents
     return [review_of(ad) for ad in annotated]
 
 

@@ -147,7 +147,7 @@ class SiteConfig:
     files: FilesConfig = field(default_factory=FilesConfig)
     plugins: PluginOptions = field(default_factory=PluginOptions)  # [plugins.NAME] tables
     # [deploy.NAME] sections (sitegen/config/deploy.py); not in repr: pages do not depend
-    # on them, so editing them re-renders nothing (build_pages.render_salt hashes the repr).
+    # on them, so editing them re-renders nothing (render/keys.py render_salt hashes the repr).
     deploy: tuple[DeployTarget, ...] = field(default=(), repr=False)
 
     @property

@@ -245,10 +245,16 @@ class AnnotatedDocument:
     document: Document
     annotations: Annotations
     candidates: Annotations | None = None
+    # A digest of the annotations (the sha256 of their cache entry, with the editors'
+    # decisions that apply): what the page keys hash instead of the annotations themselves.
+    # None without a cache. Candidates, thresholds and decisions determine what is published,
+    # so it stands for `annotations` and `candidates` both.
+    digest: str | None = field(default=None, compare=False, repr=False)
 
     @classmethod
-    def of(cls, document: Document, candidates: Annotations) -> AnnotatedDocument:
-        return cls(document, candidates.published(), candidates)
+    def of(cls, document: Document, candidates: Annotations,
+           digest: str | None = None) -> AnnotatedDocument:
+        return cls(document, candidates.published(), candidates, digest)
 
     @property
     def all_annotations(self) -> Annotations:

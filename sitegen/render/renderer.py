@@ -7,7 +7,7 @@ import datetime as dt
 import hashlib
 import os
 import posixpath
-from collections.abc import Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,7 @@ from sitegen.render.markdown_html import html_markdown, render_tokens
 from sitegen.render.marks import smart_quotes
 from sitegen.render.metadata import feed_entry_html, news_article_jsonld
 from sitegen.render.search import search_available
-from sitegen.render.social import CARD_NAME, SocialImage, card_image, card_path, card_png, picture
+from sitegen.render.social import SocialImage, card_image, card_path, card_png, picture
 from sitegen.render.themes import template_dirs, theme_chain
 from sitegen.source.frontmatter import slugify
 from sitegen.source.kb import Glossary, KnowledgeBase
@@ -50,16 +50,6 @@ def format_date(value: dt.datetime | dt.date | None, style: str = "long") -> str
     if style == "iso":
         return iso(value)
     return f"{value.day} {value.strftime('%B %Y')}"
-
-
-GROUP_HEADINGS = {"person": "People", "organisation": "Organisations", "place": "Places",
-                  "facility": "Facilities", "group": "Groups", "event": "Events",
-                  "product": "Products", "work": "Works", "law": "Laws"}
-
-# The templates a site's pages are rendered from (Renderer.pages).
-PAGE_TEMPLATES = ("article.html", "index.html", "tags.html", "tag.html", "feed.xml",
-                  "entities.html", "entity.html", "glossary.html", "search.html",
-                  "sitemap.xml", "robots.txt", "404.html")
 
 
 class SealedBytecodeCache(jinja2.BytecodeCache):
@@ -164,6 +154,9 @@ def _image_sizes(config: SiteConfig) -> Any:
 
 
 class Renderer:
+    """Renders one page at a time: an article, a page from a template, a social card. Which
+    pages a site has is declared in render/pages.py; render/site.py goes over them."""
+
     # The preview shows held-back candidates (greyed, with their confidence); a build never.
     show_held: bool = False
 
@@ -176,15 +169,20 @@ class Renderer:
         self._feed_html: dict[str, str] = {}
         self._people: tuple[SiteIndex | None, dict[str, str]] = (None, {})
 
-    def prepare(self) -> None:
+    def prepare(self, templates: Iterable[str]) -> None:
         """Load the page templates ahead of rendering (errors are left for the render to
         report)."""
-        for name in PAGE_TEMPLATES:
+        for name in templates:
             with contextlib.suppress(Exception):
                 self.env.get_template(name)
 
-    def _render(self, template: str, url: str, out: str, root: str | None = None,
-                **context: Any) -> RenderedFile:
+    def forget_feeds(self) -> None:
+        """Drop the feed entries made so far (the preview, before a pass after an edit)."""
+        self._feed_html = {}
+
+    def render(self, template: str, url: str, out: str, root: str | None = None,
+               **context: Any) -> RenderedFile:
+        """The page at `url` from `template`, written to `out` (relative to the output)."""
         root = root_for(url) if root is None else root
         try:
             html = self.env.get_template(template).render(
@@ -207,11 +205,11 @@ class Renderer:
         ann = article_annotations(art, index, self.config, root, held=self.show_held)
         body = Markup(self.body_html(art, root, ann.marks))
         authors = self.author_urls(art, index)
-        return self._render("article.html", art.url, art.url + "index.html", article=art,
-                            meta=art.doc.document.meta, body=body, ann=ann, index=index,
-                            social_image=self.article_image(art),
-                            jsonld=news_article_jsonld(art, ann.entities, self.config,
-                                                       authors))
+        return self.render("article.html", art.url, art.url + "index.html", article=art,
+                           meta=art.doc.document.meta, body=body, ann=ann, index=index,
+                           social_image=self.article_image(art),
+                           jsonld=news_article_jsonld(art, ann.entities, self.config,
+                                                      authors))
 
     def author_urls(self, art: Article, index: SiteIndex) -> tuple[str | None, ...]:
         """Per author of `art`, the site URL of their page: the entity page of that name,
@@ -246,80 +244,12 @@ class Renderer:
         """The generated social card (PNG) of the page at `page_url`."""
         return RenderedFile(card_path(page_url), card_png(title, self.config.title))
 
-    def cards(self, index: SiteIndex) -> Iterator[RenderedFile]:
-        """The site's card and one per article without a raster cover."""
-        if not self.config.absolute:
-            return
-        yield self.card("", self.config.title)
-        for art in index.articles:
-            image = self.article_image(art)
-            if image is not None and image.url.endswith(CARD_NAME):
-                yield self.card(art.url, art.doc.document.meta.title)
-
     def feed_content(self, art: Article) -> str:
         """An article's HTML for feed entries (absolute links, no annotation marks)."""
         if art.url not in self._feed_html:
             body = self.body_html(art, self.config.base_url, ())
             self._feed_html[art.url] = feed_entry_html(art, self.config, body)
         return self._feed_html[art.url]
-
-    def pages(self, index: SiteIndex) -> Iterator[RenderedFile]:
-        cfg = self.config
-        for art in index.articles:
-            yield self.article(art, index)
-        per = cfg.paginate
-        chunks = [index.articles[i : i + per] for i in range(0, len(index.articles), per)] or [()]
-        for n, chunk in enumerate(chunks, start=1):
-            url = "" if n == 1 else f"page/{n}/"
-            prev_url = None if n == 1 else ("" if n == 2 else f"page/{n - 1}/")
-            next_url = f"page/{n + 1}/" if n < len(chunks) else None
-            yield self._render("index.html", url, url + "index.html", articles=chunk,
-                               page_number=n, page_count=len(chunks), prev_url=prev_url,
-                               next_url=next_url, index=index)
-        # Feeds and the sitemap need absolute URLs: only with an absolute base_url.
-        feeds = cfg.absolute
-        yield self._render("tags.html", "tags/", "tags/index.html", index=index)
-        for tag, arts in index.tags.items():
-            url = f"tags/{tag}/"
-            yield self._render("tag.html", url, url + "index.html", tag=tag, articles=arts,
-                               index=index)
-            if feeds:
-                yield self._render("feed.xml", url, url + "feed.xml", articles=arts[:20],
-                                   feed_url=url + "feed.xml", feed_title=f"{cfg.title}: {tag}",
-                                   index=index, content=self.feed_content)
-        yield self._render("entities.html", "entities/", "entities/index.html", index=index,
-                           groups=self._entity_groups(index))
-        for info in index.entities.values():
-            yield self._render("entity.html", info.url, info.url + "index.html", entity=info,
-                               index=index, social_image=self.entity_image(info))
-        yield self._render("glossary.html", "glossary/", "glossary/index.html", index=index)
-        if feeds:
-            yield self._render("feed.xml", "", "feed.xml", articles=index.articles[:20],
-                               feed_url="feed.xml", feed_title=cfg.title, index=index,
-                               content=self.feed_content)
-        yield self._render("search.html", "search/", "search/index.html", index=index)
-        if feeds:
-            yield self._render("sitemap.xml", "", "sitemap.xml", index=index)
-        yield self._render("robots.txt", "", "robots.txt", index=index)
-        yield from self.cards(index)
-        # A 404 page is served at any depth: it links from the site's absolute base path.
-        base = cfg.base_url if cfg.base_url.startswith(("/", "http://", "https://")) else ""
-        yield self._render("404.html", "", "404.html", root=base, index=index)
-
-    @staticmethod
-    def _entity_groups(index: SiteIndex) -> list[tuple[str, list[Any]]]:
-        """(heading, entities) by kind, most mentioned first: towns and regions (GPE) and
-        rivers, seas and districts (LOC) are one "Places" group."""
-        groups: dict[str, list[Any]] = {}
-        for info in index.entities.values():
-            kind = "place" if info.type == "location" else info.type
-            groups.setdefault(kind, []).append(info)
-        order = list(GROUP_HEADINGS)
-        return [
-            (GROUP_HEADINGS.get(t, t.capitalize() + "s"),
-             sorted(groups[t], key=lambda e: (-len(e.mentions), e.name.lower())))
-            for t in sorted(groups, key=lambda t: (order.index(t) if t in order else 99, t))
-        ]
 
 
 def relative(url_from: str, target: str) -> str:

@@ -1,7 +1,9 @@
 """The preview's fast path for article edits: the pipeline's values kept in memory, so a
 save re-parses and re-annotates only the edited articles, updates the site index per
-article (serve_index.LiveIndex) and re-renders only the pages whose dependency key changed
-(the keys of build_pages.KeyedRenderer, with the previous keys and bytes kept in memory).
+article (index.builder: the old contribution removed, the new one added) and re-renders
+only the pages whose dependency key changed: the build's Renderer and page keys
+(render/keys.py) with a page store in memory (render/store.py MemoryStore) instead of the
+previous output folder.
 
 An update has two phases: `begin()` re-reads and re-annotates the edited articles, updates
 the index and writes the edited articles' own pages (the browser showing one can reload at
@@ -30,48 +32,20 @@ from typing import Any
 from sitegen.annotate.cache import AnnotationCache, cache_dir
 from sitegen.build import engine as pipeline
 from sitegen.config.site import SiteConfig, load_config
-from sitegen.core.model import AnnotatedDocument, Annotations, Document
+from sitegen.core.model import AnnotatedDocument, Document
 from sitegen.core.safety import check_inside
-from sitegen.index.live import LiveIndex
-from sitegen.render.incremental import KeyedRenderer
-from sitegen.render.renderer import RenderedFile
+from sitegen.index.builder import SiteIndexBuilder
+from sitegen.render.keys import PageKeys
+from sitegen.render.pages import article_page
+from sitegen.render.renderer import Renderer
+from sitegen.render.site import SiteRenderer
+from sitegen.render.store import MemoryStore
 from sitegen.source.discover import read_source
 from sitegen.source.kb import Glossary, KnowledgeBase
 from sitegen.source.limits import oversized, too_many_tags
 from sitegen.source.parse import parse
 
 SALT = "sitegen-preview"  # templates and config changes re-prime: keys only compare in-session
-MEMO_LIMIT = 50_000  # digests memoised across updates before the memo is started afresh
-
-
-class MemoryRenderer(KeyedRenderer):
-    """A KeyedRenderer whose previous pages are in memory: output path -> (key, bytes).
-
-    One instance lives as long as the primed session, so the Jinja templates are compiled
-    once and the digests of unchanged articles and entities are computed once."""
-
-    show_held = True
-
-    def __init__(self, config: SiteConfig, kb: KnowledgeBase, glossary: Glossary,
-                 annotation_digests: dict[int, str]) -> None:
-        super().__init__(config, kb, glossary, SALT, {}, Path(), annotation_digests)
-        self.stored: dict[str, tuple[str, bytes]] = {}
-
-    def start_pass(self) -> None:
-        self.keys = {}
-        self.rendered = self.reused = 0
-        self.reused_paths = set()
-        self._feed_html = {}  # an edited article's feed entry must be made again
-        if len(self._memo) > MEMO_LIMIT:
-            self._memo.clear()
-
-    def _reuse(self, out: str, key: str) -> RenderedFile | None:
-        self.keys[out] = key
-        row = self.stored.get(out)
-        if row is None or row[0] != key:
-            return None
-        self.reused += 1
-        return RenderedFile(out, row[1])
 
 
 class Session:
@@ -83,26 +57,23 @@ class Session:
         self.drafts = drafts
         self.base_url = base_url
         self.enabled = False
-        self.check_index = bool(os.environ.get("SITEGEN_SERVE_CHECK"))  # tests: compare
         self.config: SiteConfig | None = None
         self.kb: KnowledgeBase | None = None
         self.glossary: Glossary | None = None
         self.docs: dict[str, Document] = {}  # content-relative path -> parsed document
         self.annotated: dict[str, AnnotatedDocument] = {}  # published ones only
-        self.live: LiveIndex | None = None
-        self.renderer: MemoryRenderer | None = None
+        self.index_builder: SiteIndexBuilder | None = None
+        # One renderer for the primed session: the Jinja templates are compiled once and the
+        # digests of unchanged articles and entities computed once.
+        self.renderer: SiteRenderer | None = None
+        self.store = MemoryStore()  # the pages of the preview folder as last written
         self.last: dict[str, Any] = {}
         self.pending = False  # begin() ran; finish() has not completed since
-        # id(Annotations) -> digest of its cache entry (page keys); the Annotations are
-        # held in _held so that an id is never reused while it is in the map.
-        self._digests: dict[int, str] = {}
-        self._held: dict[int, Annotations] = {}
         self._warming: threading.Thread | None = None
 
     def page(self, rel: str) -> bytes | None:
         """The bytes of a page of the preview folder as last written, None when gone."""
-        row = None if self.renderer is None else self.renderer.stored.get(rel)
-        return None if row is None else row[1]
+        return self.store.data(rel)
 
     # -- priming ----------------------------------------------------------------------------
     def prime(self) -> bool:
@@ -115,21 +86,24 @@ class Session:
         self.config, self.kb, self.glossary = config, kb, glossary
         self.docs = {d.source.rel: d for d in docs}
         self.annotated = {}
-        self._digests, self._held = {}, {}
+        self.store = MemoryStore()
         self._annotate([d.source.rel for d in docs])
-        live = LiveIndex(self._ordered(), config, kb, glossary)
-        live.incremental = live.check()
-        renderer = MemoryRenderer(config, kb, glossary, self._digests)
+        builder = SiteIndexBuilder(config, kb, glossary)
+        builder.add(self.annotated.values())
+        drawer = Renderer(config, kb, glossary)
+        drawer.show_held = True
+        renderer = SiteRenderer(drawer, PageKeys(drawer, SALT), self.store)
         renderer.start_pass()
-        pages = {f.path: f.data for f in renderer.pages(live.index)}
+        pages = {f.path: f.data for f in renderer.pages(builder.index)}
         for rel, data in pages.items():
             try:
                 if (self.root / rel).read_bytes() != data:
                     return False
             except OSError:
                 return False
-        renderer.stored = {rel: (renderer.keys[rel], data) for rel, data in pages.items()}
-        self.live, self.renderer = live, renderer
+        for rel, data in pages.items():
+            self.store.put(rel, renderer.page_keys[rel], data)
+        self.index_builder, self.renderer = builder, renderer
         self.enabled = True
         self._start_warming(docs)
         return True
@@ -147,7 +121,7 @@ class Session:
 
         def warm() -> None:
             from sitegen.annotate.pipeline import AnnotationContext
-            from sitegen.annotate.run.pool import annotate_batch
+            from sitegen.annotate.run.batch import annotate_batch
 
             with contextlib.suppress(Exception):  # a real save reports any problem
                 annotate_batch([view], AnnotationContext(config=config, kb=kb,
@@ -155,12 +129,6 @@ class Session:
 
         self._warming = threading.Thread(target=warm, name="sitegen-warm", daemon=True)
         self._warming.start()
-
-    def _ordered(self) -> list[AnnotatedDocument]:
-        """Published documents in discover() order (sorted by path), as build() has them."""
-        # discover() sorts by path: by the parts of the content-relative path.
-        rels = sorted(self.annotated, key=lambda rel: rel.split("/"))
-        return [self.annotated[rel] for rel in rels]
 
     def _annotate(self, rels: Iterable[str]) -> int:
         assert self.config is not None and self.kb is not None and self.glossary is not None
@@ -171,26 +139,17 @@ class Session:
         todo: list[Document] = []
         for rel in rels:
             doc = self.docs.get(rel)
-            old = self.annotated.pop(rel, None)
-            if old is not None:
-                self._digests.pop(id(old.annotations), None)
-                self._held.pop(id(old.annotations), None)
+            self.annotated.pop(rel, None)
             if doc is not None and pipeline.is_published(doc, self.drafts, now):
                 todo.append(doc)
         if not todo:
             return 0
-        report = pipeline.BuildReport(output=self.root)
-        digests: dict[int, str] = {}
         with AnnotationCache(cache_dir(self.site)) as cache:
-            done = pipeline.annotate(todo, self.config, self.kb, self.glossary, cache=cache,
-                                     jobs=1, report=report, digests=digests)
-        for ad in done:
+            result = pipeline.annotate(todo, self.config, self.kb, self.glossary, cache=cache,
+                                       jobs=1)
+        for ad in result.documents:
             self.annotated[ad.document.source.rel] = ad
-            ann = ad.annotations
-            if id(ann) in digests:
-                self._held[id(ann)] = ann
-                self._digests[id(ann)] = digests[id(ann)]
-        return report.annotated
+        return result.annotated
 
     def _write(self, rel: str, data: bytes) -> None:
         target = self.root / rel
@@ -218,7 +177,8 @@ class Session:
 
         Raises SiteError for bad content (the caller reports it; the state is unchanged).
         """
-        assert self.config is not None and self.live is not None and self.renderer is not None
+        assert self.config is not None and self.renderer is not None
+        assert self.index_builder is not None
         t0 = time.perf_counter()
         content = self.config.content_path.resolve()
         parsed: dict[str, Document | None] = {}
@@ -236,31 +196,23 @@ class Session:
         self.pending = True  # from here on, the rest of the site may be out of date
         annotated = self._annotate(parsed)
         t2 = time.perf_counter()
-        live = self.live
-        rebuilds = live.full_rebuilds
-        index = live.update({rel: self.annotated.get(rel) for rel in parsed}, self._ordered)
-        if self.check_index:
-            from sitegen.index.site import build_index
-
-            assert index == build_index(self._ordered(), self.config, live.kb,
-                                        live.glossary), "the live index differs"
+        builder = self.index_builder
+        index = builder.update({rel: self.annotated.get(rel) for rel in parsed})
         t3 = time.perf_counter()
         renderer = self.renderer
         renderer.start_pass()
         changed: list[str] = []
         for rel in parsed:
-            art = live.article(rel)
+            art = builder.article(rel)
             if art is None:
                 continue
-            page = renderer.article(art, index)
-            row = renderer.stored.get(page.path)
-            if row is None or row[1] != page.data:
+            page = renderer.render(article_page(art), index)
+            if self.store.data(page.path) != page.data:
                 self._write(page.path, page.data)
                 changed.append(page.path)
-            renderer.stored[page.path] = (renderer.keys[page.path], page.data)
+            self.store.put(page.path, renderer.page_keys[page.path], page.data)
         t4 = time.perf_counter()
         self.last = {"annotated": annotated, "articles": len(parsed),
-                     "reindexed": live.full_rebuilds != rebuilds,
                      "timings": {"parse": t1 - t0, "annotate": t2 - t1, "index": t3 - t2,
                                  "render": t4 - t3}}
         return changed
@@ -270,23 +222,23 @@ class Session:
         """Render and write every other page whose key changed, remove pages that are
         gone; returns the output paths that changed and whether it went through every page
         (False: stopped early because `interrupted()` said a newer save is waiting)."""
-        assert self.live is not None and self.renderer is not None
+        assert self.index_builder is not None and self.renderer is not None
         renderer = self.renderer
         renderer.start_pass()
         changed: list[str] = []
         seen: set[str] = set()
-        for page in renderer.pages(self.live.index):
+        stored = self.store.pages
+        for page in renderer.pages(self.index_builder.index):
             seen.add(page.path)
-            row = renderer.stored.get(page.path)
-            if row is None or row[1] != page.data:
+            if self.store.data(page.path) != page.data:
                 self._write(page.path, page.data)
                 changed.append(page.path)
-            renderer.stored[page.path] = (renderer.keys[page.path], page.data)
+            self.store.put(page.path, renderer.page_keys[page.path], page.data)
             if interrupted():
                 return changed, False
-        for rel in [r for r in renderer.stored if r not in seen]:
+        for rel in [r for r in stored if r not in seen]:
             (self.root / rel).unlink(missing_ok=True)
-            del renderer.stored[rel]
+            del stored[rel]
             changed.append(rel)
         self.pending = False
         self.last = {**self.last, "rendered": renderer.rendered, "reused": renderer.reused}

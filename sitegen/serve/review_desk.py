@@ -168,7 +168,7 @@ class ReviewDesk:
 
         kb, glossary = load_data(config)
         with AnnotationCache(config.cache_path or cache_dir(self.site)) as store:
-            [ad] = annotate([doc], config, kb, glossary, cache=store, jobs=1)
+            [ad] = annotate([doc], config, kb, glossary, cache=store, jobs=1).documents
         return review_of(ad), kb
 
     def _parse(self, config: SiteConfig, path: Path) -> Document:

@@ -160,8 +160,7 @@ class Preview:
         pages: dict[str, str] = {}
         if first:
             seconds = time.perf_counter() - start
-            summary = (f"{annotated} annotated, {len(first)} article page(s) written first"
-                       + (" (index rebuilt)" if last["reindexed"] else ""))
+            summary = f"{annotated} annotated, {len(first)} article page(s) written first"
             pages = dict(self._publish(first, {
                 "kinds": list(kinds), "summary": summary, "annotated": annotated,
                 "fast": True, "phase": "article", "timings": last["timings"],

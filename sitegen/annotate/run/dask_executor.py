@@ -1,6 +1,6 @@
 """Annotation on a Dask cluster (`sitegen build --executor dask --scheduler tcp://HOST:PORT`).
 
-The same unit of work as the local pool (`workers.annotate_batch`: plain values in,
+The same unit of work as the local pool (`batch.annotate_batch`: plain values in,
 Annotations out) sent to the workers of an existing Dask distributed cluster:
 
 - the scheduler is contacted first; one that cannot be reached is a SiteError before any
@@ -12,7 +12,7 @@ Annotations out) sent to the workers of an existing Dask distributed cluster:
   worker; batches of TextViews are submitted with `retries=2`; a worker that dies has its
   running batches rescheduled on the others by the scheduler;
 - results are yielded as batches finish (`as_completed`), in the shape of
-  `workers.annotate_parallel`, so the build stores them in its cache as they come and an
+  `pool.annotate_parallel`, so the build stores them in its cache as they come and an
   interrupted build resumes from there. At most a few batches per worker thread are in
   flight, so a 100,000-article archive is never sent to the scheduler at once.
 
@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 from distributed import Client, KilledWorker, WorkerPlugin, as_completed
 
 from sitegen.annotate.pipeline import AnnotationContext
-from sitegen.annotate.run.pool import annotate_batch
+from sitegen.annotate.run.batch import annotate_batch
 from sitegen.core.errors import SiteError
 from sitegen.core.model import Annotations, TextView
 

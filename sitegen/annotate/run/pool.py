@@ -2,8 +2,8 @@
 running the spaCy pass *and* every annotator over its batches, sending back only the
 Annotations (small, JSON-able values), so the parent never receives spaCy Docs.
 
-`annotate_batch` is the unit of work: a module-level function of plain values that any
-executor can call (this process pool today; a remote one such as Dask later).
+The unit of work is `batch.annotate_batch`, a module-level function of plain values that
+any executor can call (this process pool, the warm model process, Dask).
 """
 
 from __future__ import annotations
@@ -12,23 +12,14 @@ import multiprocessing
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 
-from sitegen.annotate.nlp import load_model, pipe_texts
-from sitegen.annotate.pipeline import AnnotationContext, annotate_doc
+from sitegen.annotate.pipeline import AnnotationContext
+from sitegen.annotate.run.batch import annotate_batch
 from sitegen.annotate.run.warm import WarmModel
 from sitegen.core.model import Annotations, TextView
 
+__all__ = ["annotate_batch", "annotate_parallel", "mp_context"]
+
 _CONTEXT: AnnotationContext | None = None  # set in each worker by _init
-
-
-def annotate_batch(views: Sequence[TextView], ctx: AnnotationContext,
-                   batch_size: int = 16) -> list[Annotations]:
-    """Annotations for each view, in order, in this process (the model loads once per
-    process and stays loaded)."""
-    if not views:
-        return []
-    nlp = load_model(ctx.config.nlp.model)
-    docs = pipe_texts(nlp, (v.text for v in views), batch_size=batch_size)
-    return [annotate_doc(doc, view, ctx, nlp) for view, doc in zip(views, docs, strict=True)]
 
 
 def _init(ctx: AnnotationContext) -> None:

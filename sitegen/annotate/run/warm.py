@@ -1,7 +1,7 @@
 """A model process started ahead of need: a rebuild after an article edit forks it as soon
 as it sees a changed article, and the child imports spaCy and loads the model (seconds)
 while the parent reads the caches and parses. If the annotation cache then misses a few
-documents, they are annotated in that child (workers.annotate_parallel); if it misses
+documents, they are annotated in that child (pool.annotate_parallel); if it misses
 none, the child is stopped, and the parent never imported spaCy.
 
 Only where 'fork' is available and the parent runs one thread (forking a threaded process,
@@ -45,7 +45,7 @@ def _serve(conn: Connection, model: str) -> None:
         places()  # read from the cache folder when the build set one
         titles()
         name_particles()
-        from sitegen.annotate.run.pool import annotate_batch
+        from sitegen.annotate.run.batch import annotate_batch
     except BaseException:  # the parent annotates itself and reports
         conn.close()
         return

@@ -1,14 +1,13 @@
-"""Incremental rendering: each page's dependency key, and a Renderer that reuses the
-previous bytes of a page whose key did not change.
+"""Each page's dependency key: a page whose key did not change keeps its previous bytes
+(render/site.py asks its page store for them).
 
 A page's key is a hash of everything it renders: the render salt (config, templates,
 sitegen's code, library versions), its template and URL, and the data in its context.
-Data is hashed by what it is: an article by its source digest, URL and annotations; an
-entity by its names, knowledge-base entry and mentions; the whole site index only for
-templates that use `index` (found by reading the templates, including what they include
-or extend). An article page's key holds, of the index, exactly what its popovers and
-sources panel show: for each entity and term it annotates, whether it has a page, its
-name, type, entry and number of articles.
+Data is hashed by what it is: an article by its source digest, URL and annotations (the
+digest the annotated document carries); an entity by its names, knowledge-base entry and
+mentions; the whole site index only for templates that use `index` (found by reading the
+templates, including what they include or extend). A page kind may say otherwise
+(render/pages.py: the article page holds, of the index, what its popovers show).
 """
 
 from __future__ import annotations
@@ -17,19 +16,19 @@ import dataclasses
 import hashlib
 import json
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from sitegen.annotate.cache import annotations_to_json
 from sitegen.config.site import SiteConfig
 from sitegen.index.site import Article, EntityInfo, SiteIndex, TermInfo
-from sitegen.render.renderer import PAGE_TEMPLATES, RenderedFile, Renderer
-from sitegen.render.social import CARD_VERSION, card_path
-from sitegen.source.kb import Glossary, KnowledgeBase
+from sitegen.render.pages import Page, PageKind
+from sitegen.render.renderer import Renderer
 
 TEMPLATES_DIR = "templates"  # compiled templates (render.SealedBytecodeCache)
 TEMPLATE_FACTS = "templates.json"  # which templates read the whole index, per render salt
+MEMO_LIMIT = 50_000  # digests memoised across passes (the preview) before starting afresh
 
 
 def render_salt(config: SiteConfig, stats: Mapping[str, list[Any]], extra: str) -> str:
@@ -47,31 +46,17 @@ def render_salt(config: SiteConfig, stats: Mapping[str, list[Any]], extra: str) 
     return h.hexdigest()
 
 
-class KeyedRenderer(Renderer):
-    """Renders a page only when its key differs from the previous build's (or when the
-    previous bytes cannot be read back intact)."""
+class PageKeys:
+    """Dependency keys of pages rendered by `renderer`. With `facts_dir` (the build's cache
+    folder), which templates read the index is kept there between builds with this salt."""
 
-    def __init__(self, config: SiteConfig, kb: KnowledgeBase, glossary: Glossary,
-                 salt: str, previous: Mapping[str, list[Any]], output: Path,
-                 annotation_digests: Mapping[int, str] | None = None,
-                 cache_dir: Path | None = None) -> None:
-        super().__init__(config, kb, glossary,
-                         cache_dir / TEMPLATES_DIR if cache_dir is not None else None)
-        # The caller's mapping itself (it may be filled after this renderer is made).
-        self.annotation_digests = annotation_digests if annotation_digests is not None else {}
+    def __init__(self, renderer: Renderer, salt: str, facts_dir: Path | None = None) -> None:
+        self.renderer = renderer
         self.salt = salt
-        self.previous = previous
-        self.output = output
-        self.keys: dict[str, str] = {}
-        self.reused = 0
-        self.reused_paths: set[str] = set()  # pages whose bytes were read back from output/
-        self.rendered = 0
         self._memo: dict[int, tuple[object, str]] = {}
         self._facts: dict[str, tuple[EntityInfo, str]] = {}
         self._uses_index: dict[str, bool] = {}
-        self._in_article = False
-        # Which templates read the index, kept in the cache folder for this salt.
-        self._facts_path = cache_dir / TEMPLATE_FACTS if cache_dir is not None else None
+        self._facts_path = facts_dir / TEMPLATE_FACTS if facts_dir is not None else None
         self._saved_facts: dict[str, bool] = {}
         if self._facts_path is not None:
             self._saved_facts = self._load_facts(self._facts_path)
@@ -104,84 +89,27 @@ class KeyedRenderer(Renderer):
         except OSError:
             tmp.unlink(missing_ok=True)
 
-    def prepare(self) -> None:
-        super().prepare()
-        for name in PAGE_TEMPLATES:
+    def prepare(self, templates: Iterable[str]) -> None:
+        for name in templates:
             self.uses_index(name)
 
-    # -- reuse ----------------------------------------------------------------------------
-    def _reuse(self, out: str, key: str) -> RenderedFile | None:
-        self.keys[out] = key
-        row = self.previous.get(out)
-        if row is None or len(row) < 4 or row[3] != key:
-            return None
-        path = self.output / out
-        try:
-            st = os.lstat(path)
-            data = path.read_bytes()
-        except OSError:
-            return None
-        if st.st_size != row[0] or (st.st_mtime_ns != row[1]
-                                    and hashlib.sha256(data).hexdigest() != row[2]):
-            return None
-        self.reused += 1
-        self.reused_paths.add(out)
-        return RenderedFile(out, data)
+    def start_pass(self) -> None:
+        """Before another pass over the site (the preview): the memo is bounded."""
+        if len(self._memo) > MEMO_LIMIT:
+            self._memo.clear()
 
-    def article(self, art: Article, index: SiteIndex) -> RenderedFile:
-        out = art.url + "index.html"
-        parts = [self.salt, "article", out, self.digest(art)]
-        ann = art.doc.annotations
-        ids = [m.entity_id for m in ann.entities]
-        ids += [a.source_id for a in ann.attributions if a.source_id]
-        for eid in sorted(set(ids)):
-            info = index.entities.get(eid)
-            parts.append(eid if info is None else self._entity_fact(info))
-        for tid in sorted({g.term_id for g in ann.glossary}):
-            term = index.terms.get(tid)
-            parts.append(tid if term is None else repr(term.term))
-        parts.append(repr(self.author_urls(art, index)))  # JSON-LD: their entity pages
-        if self.uses_index("article.html"):
-            parts.append(self.digest(index))
-        key = _hash(parts)
-        found = self._reuse(out, key)
-        if found is not None:
-            return found
-        self._in_article = True
-        try:
-            self.rendered += 1
-            return super().article(art, index)
-        finally:
-            self._in_article = False
-
-    def card(self, page_url: str, title: str) -> RenderedFile:
-        """A social card is drawn again only when its text (or the drawing) changed."""
-        from PIL import __version__ as pillow
-
-        out = card_path(page_url)
-        key = _hash(["card", CARD_VERSION, pillow, out, title, self.config.title])
-        found = self._reuse(out, key)
-        if found is not None:
-            return found
-        self.rendered += 1
-        return super().card(page_url, title)
-
-    def _render(self, template: str, url: str, out: str, root: str | None = None,
-                **context: Any) -> RenderedFile:
-        if self._in_article:
-            return super()._render(template, url, out, root, **context)
-        parts = [self.salt, template, url, out, repr(root)]
+    def key(self, kind: PageKind, page: Page, index: SiteIndex) -> str:
+        if kind.key is not None:
+            return _hash(kind.key(self, self.renderer, page, index))
+        template = kind.template or kind.name
+        parts = [self.salt, template, page.url, page.out, repr(page.root)]
+        context = page.context
         for name in sorted(context):
             if name == "index" and not self.uses_index(template):
                 continue
             parts.append(name)
             parts.append(self.digest(context[name]))
-        key = _hash(parts)
-        found = self._reuse(out, key)
-        if found is not None:
-            return found
-        self.rendered += 1
-        return super()._render(template, url, out, root, **context)
+        return _hash(parts)
 
     # -- what a template reads ------------------------------------------------------------
     def uses_index(self, template: str) -> bool:
@@ -190,10 +118,11 @@ class KeyedRenderer(Renderer):
         if template not in self._uses_index:
             from jinja2 import meta
 
+            env = self.renderer.env
             self._uses_index[template] = True  # while recursing: assume yes
             try:
-                src, _name, _up = self.env.loader.get_source(self.env, template)  # type: ignore[union-attr]
-                ast = self.env.parse(src)
+                src, _name, _up = env.loader.get_source(env, template)  # type: ignore[union-attr]
+                ast = env.parse(src)
                 uses = "index" in meta.find_undeclared_variables(ast)
                 for ref in meta.find_referenced_templates(ast):
                     uses = uses or ref is None or self.uses_index(ref)
@@ -203,7 +132,7 @@ class KeyedRenderer(Renderer):
         return self._uses_index[template]
 
     # -- hashing data -----------------------------------------------------------------------
-    def _entity_fact(self, info: EntityInfo) -> str:
+    def entity_fact(self, info: EntityInfo) -> str:
         """What an article page shows of an entity it mentions."""
         memo = self._facts.get(info.id)
         if memo is None or memo[0] is not info:
@@ -227,10 +156,10 @@ class KeyedRenderer(Renderer):
         d = self.digest
         if isinstance(value, Article):
             doc = value.doc.document
-            ann = value.doc.annotations
-            known = self.annotation_digests.get(id(ann))
+            known = value.doc.digest
             return _hash(["article", value.url, doc.source.rel, doc.source.digest,
-                          known if known is not None else annotations_to_json(ann)])
+                          known if known is not None
+                          else annotations_to_json(value.doc.annotations)])
         if isinstance(value, EntityInfo):
             # Its mentions and quotes are those of its id in each article listed (in site
             # order): the digests of those articles (text, annotations) determine them.
@@ -250,7 +179,7 @@ class KeyedRenderer(Renderer):
         if isinstance(value, Callable):  # type: ignore[arg-type]
             # The renderer's helpers (feed_content) derive from the articles in the context.
             name = getattr(value, "__qualname__", None)
-            if name is not None and getattr(value, "__self__", None) is self:
+            if name is not None and getattr(value, "__self__", None) is self.renderer:
                 return f"method:{name}"
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
             return _hash([type(value).__qualname__, repr(value)])

@@ -1,0 +1,220 @@
+"""The pages of a site, declared in one list (`PAGE_KINDS`): per kind its template, the pages
+it has (URL, output path and context, from the site index) and, where it differs from the
+rule, what its dependency key holds and how it is drawn.
+
+A new page kind is one entry here plus its template in the theme (sitegen/themes/*/
+templates). By default a page is `Renderer.render(template, url, out, root, **context)` and
+its key is the render salt, the template, URL, output path and root, and the digest of
+each context value (the whole index only when the template reads it; see keys.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from sitegen.index.site import Article, EntityInfo, SiteIndex
+from sitegen.render.renderer import RenderedFile, Renderer
+from sitegen.render.social import CARD_NAME, CARD_VERSION, card_path
+
+GROUP_HEADINGS = {"person": "People", "organisation": "Organisations", "place": "Places",
+                  "facility": "Facilities", "group": "Groups", "event": "Events",
+                  "product": "Products", "work": "Works", "law": "Laws"}
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One page to render: its kind (a PageKind's name), URL, output path (relative to the
+    output folder) and template context; `root` is the prefix back to the site root (None:
+    from the URL)."""
+
+    kind: str
+    url: str
+    out: str
+    context: dict[str, Any] = field(default_factory=dict)
+    root: str | None = None
+
+
+class KeyParts(Protocol):
+    """What a page kind's key function may use (keys.PageKeys)."""
+
+    salt: str
+
+    def digest(self, value: Any) -> str: ...
+
+    def uses_index(self, template: str) -> bool: ...
+
+    def entity_fact(self, info: EntityInfo) -> str: ...
+
+
+PagesFn = Callable[[Renderer, SiteIndex], Iterable[Page]]
+KeyFn = Callable[[KeyParts, Renderer, Page, SiteIndex], list[str]]
+DrawFn = Callable[[Renderer, Page, SiteIndex], RenderedFile]
+
+
+@dataclass(frozen=True, slots=True)
+class PageKind:
+    name: str
+    template: str | None  # None: not drawn from a template (the social cards)
+    pages: PagesFn
+    key: KeyFn | None = None  # None: the template, URL, root and context (keys.PageKeys)
+    draw: DrawFn | None = None  # None: Renderer.render(template, url, out, root, **context)
+
+
+def one(kind: str, url: str, out: str) -> PagesFn:
+    """A kind with one page whose context is the index."""
+    return lambda _r, index: [Page(kind, url, out, {"index": index})]
+
+
+# -- articles -------------------------------------------------------------------------------
+def article_page(art: Article) -> Page:
+    return Page("article", art.url, art.url + "index.html", {"article": art})
+
+
+def _article_key(keys: KeyParts, renderer: Renderer, page: Page, index: SiteIndex
+                 ) -> list[str]:
+    """An article page holds, of the index, exactly what its popovers and sources panel
+    show: for each entity and term it annotates, whether it has a page, its name, type,
+    entry and number of articles; and its authors' entity pages (JSON-LD)."""
+    art: Article = page.context["article"]
+    parts = [keys.salt, "article", page.out, keys.digest(art)]
+    ann = art.doc.annotations
+    ids = [m.entity_id for m in ann.entities]
+    ids += [a.source_id for a in ann.attributions if a.source_id]
+    for eid in sorted(set(ids)):
+        info = index.entities.get(eid)
+        parts.append(eid if info is None else keys.entity_fact(info))
+    for tid in sorted({g.term_id for g in ann.glossary}):
+        term = index.terms.get(tid)
+        parts.append(tid if term is None else repr(term.term))
+    parts.append(repr(renderer.author_urls(art, index)))
+    if keys.uses_index("article.html"):
+        parts.append(keys.digest(index))
+    return parts
+
+
+# -- lists of articles ----------------------------------------------------------------------
+def _home(r: Renderer, index: SiteIndex) -> Iterator[Page]:
+    per = r.config.paginate
+    arts = index.articles
+    chunks = [arts[i : i + per] for i in range(0, len(arts), per)] or [()]
+    for n, chunk in enumerate(chunks, start=1):
+        url = "" if n == 1 else f"page/{n}/"
+        yield Page("home", url, url + "index.html", {
+            "articles": chunk, "page_number": n, "page_count": len(chunks),
+            "prev_url": None if n == 1 else ("" if n == 2 else f"page/{n - 1}/"),
+            "next_url": f"page/{n + 1}/" if n < len(chunks) else None, "index": index})
+
+
+def _tags(_r: Renderer, index: SiteIndex) -> Iterator[Page]:
+    for tag, arts in index.tags.items():
+        url = f"tags/{tag}/"
+        yield Page("tag", url, url + "index.html", {"tag": tag, "articles": arts,
+                                                    "index": index})
+
+
+# Feeds and the sitemap need absolute URLs: only with an absolute base_url.
+def _tag_feeds(r: Renderer, index: SiteIndex) -> Iterator[Page]:
+    if not r.config.absolute:
+        return
+    for tag, arts in index.tags.items():
+        url = f"tags/{tag}/"
+        yield Page("tag-feed", url, url + "feed.xml", {
+            "articles": arts[:20], "feed_url": url + "feed.xml",
+            "feed_title": f"{r.config.title}: {tag}", "index": index,
+            "content": r.feed_content})
+
+
+def _feed(r: Renderer, index: SiteIndex) -> list[Page]:
+    if not r.config.absolute:
+        return []
+    return [Page("feed", "", "feed.xml", {
+        "articles": index.articles[:20], "feed_url": "feed.xml",
+        "feed_title": r.config.title, "index": index, "content": r.feed_content})]
+
+
+def _sitemap(r: Renderer, index: SiteIndex) -> list[Page]:
+    return [Page("sitemap", "", "sitemap.xml", {"index": index})] if r.config.absolute else []
+
+
+# -- entities -------------------------------------------------------------------------------
+def entity_groups(index: SiteIndex) -> list[tuple[str, list[Any]]]:
+    """(heading, entities) by kind, most mentioned first: towns and regions (GPE) and
+    rivers, seas and districts (LOC) are one "Places" group."""
+    groups: dict[str, list[Any]] = {}
+    for info in index.entities.values():
+        kind = "place" if info.type == "location" else info.type
+        groups.setdefault(kind, []).append(info)
+    order = list(GROUP_HEADINGS)
+    return [
+        (GROUP_HEADINGS.get(t, t.capitalize() + "s"),
+         sorted(groups[t], key=lambda e: (-len(e.mentions), e.name.lower())))
+        for t in sorted(groups, key=lambda t: (order.index(t) if t in order else 99, t))
+    ]
+
+
+def _entities(_r: Renderer, index: SiteIndex) -> list[Page]:
+    return [Page("entities", "entities/", "entities/index.html", {
+        "index": index, "groups": entity_groups(index)})]
+
+
+def _entity(r: Renderer, index: SiteIndex) -> Iterator[Page]:
+    for info in index.entities.values():
+        yield Page("entity", info.url, info.url + "index.html", {
+            "entity": info, "index": index, "social_image": r.entity_image(info)})
+
+
+# -- social cards ---------------------------------------------------------------------------
+def _cards(r: Renderer, index: SiteIndex) -> Iterator[Page]:
+    """The site's card and one per article without a raster cover."""
+    if not r.config.absolute:
+        return
+    yield Page("card", "", card_path(""), {"title": r.config.title})
+    for art in index.articles:
+        image = r.article_image(art)
+        if image is not None and image.url.endswith(CARD_NAME):
+            yield Page("card", art.url, card_path(art.url),
+                       {"title": art.doc.document.meta.title})
+
+
+def _card_key(_k: KeyParts, r: Renderer, page: Page, _i: SiteIndex) -> list[str]:
+    """A card is drawn again only when its text (or the drawing) changed."""
+    from PIL import __version__ as pillow
+
+    return ["card", CARD_VERSION, pillow, page.out, page.context["title"], r.config.title]
+
+
+def _404(r: Renderer, index: SiteIndex) -> list[Page]:
+    """A 404 page is served at any depth: it links from the site's absolute base path."""
+    base = r.config.base_url
+    root = base if base.startswith(("/", "http://", "https://")) else ""
+    return [Page("404", "", "404.html", {"index": index}, root=root)]
+
+
+# The site's pages, in the order they are rendered (and written by the preview).
+PAGE_KINDS: tuple[PageKind, ...] = (
+    PageKind("article", "article.html",
+             lambda _r, index: [article_page(a) for a in index.articles],
+             key=_article_key, draw=lambda r, page, index: r.article(page.context["article"],
+                                                                     index)),
+    PageKind("home", "index.html", _home),
+    PageKind("tags", "tags.html", one("tags", "tags/", "tags/index.html")),
+    PageKind("tag", "tag.html", _tags),
+    PageKind("tag-feed", "feed.xml", _tag_feeds),
+    PageKind("entities", "entities.html", _entities),
+    PageKind("entity", "entity.html", _entity),
+    PageKind("glossary", "glossary.html", one("glossary", "glossary/", "glossary/index.html")),
+    PageKind("feed", "feed.xml", _feed),
+    PageKind("search", "search.html", one("search", "search/", "search/index.html")),
+    PageKind("sitemap", "sitemap.xml", _sitemap),
+    PageKind("robots", "robots.txt", one("robots", "", "robots.txt")),
+    PageKind("card", None, _cards, key=_card_key,
+             draw=lambda r, page, _i: r.card(page.url, page.context["title"])),
+    PageKind("404", "404.html", _404),
+)
+
+
+def page_templates(kinds: Iterable[PageKind] = PAGE_KINDS) -> tuple[str, ...]:
+    """The templates of `kinds`, each once, in order."""
+    return tuple(dict.fromkeys(k.template for k in kinds if k.template is not None))
