@@ -77,7 +77,7 @@ def annotate(docs: list[Document], config: SiteConfig, kb: KnowledgeBase,
         report.annotated = len(todo)
     if todo:
         _run(todo, docs, found, keys, config, kb, glossary, cache, jobs, progress,
-             executor, scheduler, warm)
+             executor, scheduler, warm, report)
     for i, j in copies:
         found[i] = found[j]
     if cache is not None and digests is not None:
@@ -106,7 +106,7 @@ def _run(todo: list[int], docs: list[Document], found: list[Annotations | None],
          keys: list[str], config: SiteConfig, kb: KnowledgeBase, glossary: Glossary,
          cache: AnnotationCache | None, jobs: int | None, progress: bool,
          executor: str = "local", scheduler: str | None = None,
-         warm: WarmModel | None = None) -> None:
+         warm: WarmModel | None = None, report: BuildReport | None = None) -> None:
     from sitegen.annotate.pipeline import AnnotationContext
     from sitegen.annotate.run.pool import annotate_parallel
 
@@ -121,6 +121,9 @@ def _run(todo: list[int], docs: list[Document], found: list[Annotations | None],
         bar = tqdm(total=len(todo), desc="annotating", unit="article", disable=None,
                    leave=False, mininterval=0.5)
     fresh: list[tuple[str, Annotations]] = []
+    from sitegen.annotate.blocks import NlpSplit
+
+    split = NlpSplit()
     try:
         views = [docs[i].view for i in todo]
         if executor == "dask":
@@ -137,7 +140,10 @@ def _run(todo: list[int], docs: list[Document], found: list[Annotations | None],
                                 hint="pip install 'sitegen[dask]'") from None
             results = dask_executor.annotate_dask(views, ctx, scheduler, BATCH_SIZE)
         else:
-            results = annotate_parallel(views, ctx, n_process, batch_size, warm=warm)
+            # With a cache, the spaCy pass runs per block over the blocks it lacks.
+            results = annotate_parallel(views, ctx, n_process, batch_size, warm=warm,
+                                        blocks=cache.folder if cache is not None else None,
+                                        split=split)
         for pos, ann in results:
             i = todo[pos]
             found[i] = ann
@@ -153,3 +159,5 @@ def _run(todo: list[int], docs: list[Document], found: list[Annotations | None],
             cache.put_many(fresh)  # keep finished work even when the run is interrupted
         if bar is not None:
             bar.close()
+        if report is not None:
+            report.split = split.as_dict()

@@ -9,38 +9,61 @@ executor can call (this process pool today; a remote one such as Dask later).
 from __future__ import annotations
 
 import multiprocessing
+import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from pathlib import Path
 
+from sitegen.annotate.block_cache import BlockCache
+from sitegen.annotate.blocks import NlpSplit, block_docs
 from sitegen.annotate.nlp import load_model, pipe_texts
 from sitegen.annotate.pipeline import AnnotationContext, annotate_doc
 from sitegen.annotate.run.warm import WarmModel
 from sitegen.core.model import Annotations, TextView
 
 _CONTEXT: AnnotationContext | None = None  # set in each worker by _init
+_BLOCKS: Path | None = None
 
 
 def annotate_batch(views: Sequence[TextView], ctx: AnnotationContext,
-                   batch_size: int = 16) -> list[Annotations]:
+                   batch_size: int = 16, blocks: Path | None = None,
+                   split: NlpSplit | None = None) -> list[Annotations]:
     """Annotations for each view, in order, in this process (the model loads once per
-    process and stays loaded)."""
+    process and stays loaded). With `blocks` (a cache folder) the spaCy pass runs per
+    block, over the blocks not cached there (annotate/blocks.py); `split` receives where
+    the time went."""
     if not views:
         return []
+    split = split if split is not None else NlpSplit()
+    t0 = time.perf_counter()
     nlp = load_model(ctx.config.nlp.model)
-    docs = pipe_texts(nlp, (v.text for v in views), batch_size=batch_size)
-    return [annotate_doc(doc, view, ctx, nlp) for view, doc in zip(views, docs, strict=True)]
+    t1 = time.perf_counter()
+    split.model_load += t1 - t0
+    texts = [v.text for v in views]
+    if blocks is None:
+        docs = list(pipe_texts(nlp, texts, batch_size=batch_size))
+        split.nlp += time.perf_counter() - t1
+        split.whole += len(docs)
+    else:
+        with BlockCache(blocks) as cache:
+            docs = block_docs(nlp, texts, cache, split, batch_size)
+    t2 = time.perf_counter()
+    out = [annotate_doc(doc, view, ctx, nlp) for view, doc in zip(views, docs, strict=True)]
+    split.doc_steps += time.perf_counter() - t2
+    return out
 
 
-def _init(ctx: AnnotationContext) -> None:
+def _init(ctx: AnnotationContext, blocks: Path | None = None) -> None:
     # The model loads on the first batch (then stays): a load error (model not installed)
     # comes back as that batch's exception rather than a broken pool.
-    global _CONTEXT
-    _CONTEXT = ctx
+    global _CONTEXT, _BLOCKS
+    _CONTEXT, _BLOCKS = ctx, blocks
 
 
-def _run(views: list[TextView]) -> list[Annotations]:
+def _run(views: list[TextView]) -> tuple[list[Annotations], NlpSplit]:
     assert _CONTEXT is not None, "worker not initialised"
-    return annotate_batch(views, _CONTEXT)
+    split = NlpSplit()
+    return annotate_batch(views, _CONTEXT, blocks=_BLOCKS, split=split), split
 
 
 def mp_context() -> multiprocessing.context.BaseContext:
@@ -55,7 +78,8 @@ def mp_context() -> multiprocessing.context.BaseContext:
 
 
 def annotate_parallel(views: Sequence[TextView], ctx: AnnotationContext, jobs: int,
-                      batch_size: int = 16, warm: WarmModel | None = None
+                      batch_size: int = 16, warm: WarmModel | None = None,
+                      blocks: Path | None = None, split: NlpSplit | None = None
                       ) -> Iterator[tuple[int, Annotations]]:
     """(position in `views`, Annotations) as batches finish, in any order.
 
@@ -63,10 +87,12 @@ def annotate_parallel(views: Sequence[TextView], ctx: AnnotationContext, jobs: i
     one: it loaded the model while the build read its caches). Otherwise `jobs` worker
     processes take batches of `batch_size` views; at most two batches per worker are
     queued at a time so results stream back (and into the cache) while the rest is still
-    being annotated.
+    being annotated. `blocks` and `split` as for `annotate_batch` (split summed over the
+    processes).
     """
+    split = split if split is not None else NlpSplit()
     if warm is not None and (jobs <= 1 or len(views) <= batch_size):
-        warmed = warm.annotate(views, ctx, batch_size)
+        warmed = warm.annotate(views, ctx, batch_size, blocks, split)
         if warmed is not None:
             yield from enumerate(warmed)
             return
@@ -75,13 +101,13 @@ def annotate_parallel(views: Sequence[TextView], ctx: AnnotationContext, jobs: i
     if jobs <= 1 or len(views) <= batch_size:
         for start in range(0, len(views), batch_size):
             chunk = views[start:start + batch_size]
-            for i, ann in enumerate(annotate_batch(chunk, ctx, batch_size)):
+            for i, ann in enumerate(annotate_batch(chunk, ctx, batch_size, blocks, split)):
                 yield start + i, ann
         return
     starts = list(range(0, len(views), batch_size))
     with ProcessPoolExecutor(max_workers=jobs, mp_context=mp_context(), initializer=_init,
-                             initargs=(ctx,)) as pool:
-        running: dict[Future[list[Annotations]], int] = {}
+                             initargs=(ctx, blocks)) as pool:
+        running: dict[Future[tuple[list[Annotations], NlpSplit]], int] = {}
         queue = iter(starts)
         try:
             while True:
@@ -95,7 +121,9 @@ def annotate_parallel(views: Sequence[TextView], ctx: AnnotationContext, jobs: i
                 done, _ = wait(running, return_when=FIRST_COMPLETED)
                 for fut in done:
                     start = running.pop(fut)
-                    for i, ann in enumerate(fut.result()):
+                    anns, part = fut.result()
+                    split.add(part)
+                    for i, ann in enumerate(anns):
                         yield start + i, ann
         except BaseException:
             for fut in running:
