@@ -89,7 +89,8 @@ class BlockCache:
             chunk = unique[i:i + 500]
             marks = ",".join("?" * len(chunk))
             for key, value in db.execute(
-                    f"SELECT key, value FROM blocks WHERE key IN ({marks})", chunk):
+                    f"SELECT key, CAST(value AS BLOB) FROM blocks WHERE key IN ({marks})",
+                    chunk):
                 if (isinstance(value, bytes) and len(value) > _DIGEST
                         and _seal(key, value[_DIGEST:]) == value[:_DIGEST]):
                     out[key] = value[_DIGEST:]

@@ -293,7 +293,8 @@ def block_docs(nlp: Language, texts: Sequence[str], cache: BlockCache, split: Nl
             cache.invalid += 1
     todo = [k for k in inputs if k not in rows]
     t1 = time.perf_counter()
-    fresh = list(pipe_texts(nlp, (inputs[k] for k in todo), batch_size=batch_size))
+    fresh = list(pipe_texts(nlp, [inputs[k] for k in todo], batch_size=batch_size)
+                 ) if todo else []
     t2 = time.perf_counter()
     split.blocks_new += len(todo)
     stored = []
