@@ -16,10 +16,12 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-DB_NAME = "blocks.sqlite"
+DB_NAME = "blocks.sqlite"  # keys: 64 hex digits (annotate/blocks.block_key)
 _SEAL = b"sitegen-blocks-sealed\0"
-_SQL_CREATE = "CREATE TABLE IF NOT EXISTS blocks (key TEXT PRIMARY KEY, value BLOB NOT NULL)"
-_DIGEST = 32  # bytes of the seal
+# The key (a sha256) as its 32 bytes; no rowid, so it is stored once, not again in an index.
+_SQL_CREATE = ("CREATE TABLE IF NOT EXISTS blocks (key BLOB PRIMARY KEY, value BLOB NOT NULL)"
+               " WITHOUT ROWID")
+_DIGEST = 16  # bytes of the seal (it tells a damaged or foreign entry, not an attack)
 
 
 def _seal(key: str, record: bytes) -> bytes:
@@ -27,7 +29,7 @@ def _seal(key: str, record: bytes) -> bytes:
     h.update(key.encode("ascii"))
     h.update(b"\0")
     h.update(record)
-    return h.digest()
+    return h.digest()[:_DIGEST]
 
 
 class BlockCache:
@@ -84,13 +86,14 @@ class BlockCache:
         """The sealed records found for `keys` (a key missing from the result is a miss)."""
         db = self._conn()
         out: dict[str, bytes] = {}
-        unique = list(dict.fromkeys(keys))
+        unique = [bytes.fromhex(k) for k in dict.fromkeys(keys)]
         for i in range(0, len(unique), 500):
             chunk = unique[i:i + 500]
             marks = ",".join("?" * len(chunk))
-            for key, value in db.execute(
+            for raw, value in db.execute(
                     f"SELECT key, CAST(value AS BLOB) FROM blocks WHERE key IN ({marks})",
                     chunk):
+                key = raw.hex() if isinstance(raw, bytes) else ""
                 if (isinstance(value, bytes) and len(value) > _DIGEST
                         and _seal(key, value[_DIGEST:]) == value[:_DIGEST]):
                     out[key] = value[_DIGEST:]
@@ -99,7 +102,7 @@ class BlockCache:
         return out
 
     def put_many(self, items: Iterable[tuple[str, bytes]]) -> None:
-        rows = [(key, _seal(key, record) + record) for key, record in items]
+        rows = [(bytes.fromhex(key), _seal(key, record) + record) for key, record in items]
         if not rows:
             return
         db = self._conn()

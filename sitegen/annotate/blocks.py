@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
 
-SCHEMA = 1  # bump when the record layout (or what a block's analysis holds) changes
+SCHEMA = 3  # bump when the record layout (or what a block's analysis holds) changes
 SEP = "\n\n"
 _RUN = re.compile(r"\n{2,}")
 # (attribute, kind): "int" stored as is, "signed" (uint64-wrapped offsets), "str" a string
@@ -127,8 +127,32 @@ def _ids() -> list[int | str]:
     return [IDS[name] for name, _ in ATTRS]
 
 
-def encode(doc: Doc) -> bytes:
-    """The compact record of one block's Doc."""
+_WIDTHS = ("<i1", "<i2", "<i4")  # each column stored in the narrowest that holds it
+_STRINGS: dict[int, tuple[Any, tuple[str, ...]]] = {}
+
+
+def model_strings(nlp: Language) -> tuple[str, ...]:
+    """The model's own strings: its tag, dependency and entity labels and what its
+    attribute ruler assigns (morphology). A record names them by number instead of
+    spelling them out; they are part of the model, like the key."""
+    hit = _STRINGS.get(id(nlp))
+    if hit is not None and hit[0] is nlp:
+        return hit[1]
+    strings: set[str] = set()
+    for _, pipe in nlp.pipeline:
+        labels = getattr(pipe, "labels", None)
+        if isinstance(labels, tuple | list):
+            strings.update(x for x in labels if isinstance(x, str))
+        for pattern in getattr(pipe, "patterns", None) or []:
+            attrs = pattern.get("attrs", {}) if isinstance(pattern, dict) else {}
+            strings.update(v for v in attrs.values() if isinstance(v, str))
+    known = tuple(sorted(strings))
+    _STRINGS[id(nlp)] = (nlp, known)
+    return known
+
+
+def encode(doc: Doc, known: Sequence[str] = ()) -> bytes:
+    """The compact record of one block's Doc (`known`: the model's `model_strings`)."""
     import numpy as np
 
     arr = doc.to_array(_ids()).astype(np.uint64).reshape(len(doc), len(ATTRS))
@@ -136,7 +160,8 @@ def encode(doc: Doc) -> bytes:
 
     words = doc.to_array([ORTH, LOWER]).astype(np.uint64).reshape(len(doc), 2)
     strings: list[str] = []
-    index: dict[int, int] = {}
+    add = doc.vocab.strings.add
+    index: dict[int, int] = {add(x): _TABLE + i for i, x in enumerate(known)}
     cols = np.zeros((len(ATTRS), len(doc)), dtype=np.int64)
     for c, (_, kind) in enumerate(ATTRS):
         col = arr[:, c]
@@ -156,15 +181,23 @@ def encode(doc: Doc) -> bytes:
                 else:
                     at = index.get(h)
                     if at is None:
-                        at = index[h] = len(strings)
+                        at = index[h] = _TABLE + len(known) + len(strings)
                         strings.append(doc.vocab.strings[h])
-                    out[i] = _TABLE + at
-    if cols.size and (cols.min() < -(2**31) or cols.max() >= 2**31):
-        raise InvalidBlock("a value out of range")
-    header = json.dumps({"v": SCHEMA, "n": len(doc), "s": strings},
+                    out[i] = at
+    widths: list[int] = []
+    for col in cols:
+        low, high = (int(col.min()), int(col.max())) if col.size else (0, 0)
+        width = next((w for w, bits in enumerate((8, 16, 32))
+                      if -(2 ** (bits - 1)) <= low and high < 2 ** (bits - 1)), None)
+        if width is None:
+            raise InvalidBlock("a value out of range")
+        widths.append(width)
+    header = json.dumps({"v": SCHEMA, "n": len(doc), "w": widths, "s": strings},
                         ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    body = struct.pack("<I", len(header)) + header + cols.astype("<i4").tobytes()
-    return zlib.compress(body, 6)
+    body = b"".join([struct.pack("<I", len(header)), header,
+                     *(col.astype(_WIDTHS[w]).tobytes() for col, w in zip(cols, widths,
+                                                                          strict=True))])
+    return zlib.compress(body, 9)
 
 
 @dataclass(slots=True)
@@ -176,7 +209,7 @@ class Rows:
     cols: Any  # numpy uint64 (tokens x attributes after LENGTH and SPACY)
 
 
-def decode(text: str, record: bytes, vocab: Any) -> Rows:
+def decode(text: str, record: bytes, vocab: Any, known: Sequence[str] = ()) -> Rows:
     """The tokens of `text` (the block as the model read it) from its record; InvalidBlock
     unless the record fits the text exactly."""
     import numpy as np
@@ -185,11 +218,21 @@ def decode(text: str, record: bytes, vocab: Any) -> Rows:
         body = zlib.decompress(record)
         (size,) = struct.unpack_from("<I", body)
         header = json.loads(body[4:4 + size].decode("utf-8"))
-        n, strings = header["n"], header["s"]
-        if header.get("v") != SCHEMA or not isinstance(n, int) or not isinstance(strings, list):
+        n, widths, strings = header["n"], header["w"], header["s"]
+        if (header.get("v") != SCHEMA or not isinstance(n, int) or n < 0
+                or not isinstance(strings, list) or not isinstance(widths, list)
+                or len(widths) != len(ATTRS) or any(w not in (0, 1, 2) for w in widths)):
             raise InvalidBlock("wrong header")
-        cols = np.frombuffer(body[4 + size:], dtype="<i4").astype(np.int64)
-        cols = cols.reshape(len(ATTRS), n)
+        at, parts = 4 + size, []
+        for w in widths:
+            end = at + n * (1 << w)
+            if end > len(body):
+                raise InvalidBlock("truncated")
+            parts.append(np.frombuffer(body[at:end], dtype=_WIDTHS[w]).astype(np.int64))
+            at = end
+        if at != len(body):
+            raise InvalidBlock("trailing bytes")
+        cols = np.stack(parts) if parts else np.zeros((len(ATTRS), 0), dtype=np.int64)
     except (zlib.error, struct.error, ValueError, KeyError, TypeError, UnicodeDecodeError
             ) as exc:
         raise InvalidBlock(f"does not decode: {exc}") from None
@@ -212,8 +255,10 @@ def decode(text: str, record: bytes, vocab: Any) -> Rows:
     if not all(isinstance(s, str) for s in strings):
         raise InvalidBlock("a string that is not one")
     add = vocab.strings.add
-    # code -> hash: 0 none, 1 the token's text, 2 its lower case, 3... the block's table
-    table = np.array([0, 0, 0, *(add(s) for s in strings)], dtype=np.uint64)
+    # code -> hash: 0 none, 1 the token's text, 2 its lower case, 3... the model's strings,
+    # then the block's own
+    table = np.array([0, 0, 0, *(add(s) for s in known), *(add(s) for s in strings)],
+                     dtype=np.uint64)
     orth = lower = None
     out = np.zeros((n, len(ATTRS) - 2), dtype=np.uint64)
     for c, (_, kind) in enumerate(ATTRS[2:], start=2):
@@ -280,15 +325,17 @@ def block_docs(nlp: Language, texts: Sequence[str], cache: BlockCache, split: Nl
     from sitegen.annotate.nlp import pipe_texts
 
     t0 = time.perf_counter()
-    ident = model_identity(nlp)
+    ident, known = model_identity(nlp), model_strings(nlp)
     pieces = [split_blocks(t) for t in texts]
-    inputs = {block_key(ident, nlp_text(p)): nlp_text(p) for ps in pieces for p in ps}
+    keys = [[block_key(ident, nlp_text(p)) for p in ps] for ps in pieces]
+    inputs = {k: nlp_text(p) for ps, ks in zip(pieces, keys, strict=True)
+              for p, k in zip(ps, ks, strict=True)}
     split.blocks += sum(len(ps) for ps in pieces)
     records = cache.get_many(list(inputs))
     rows: dict[str, Rows] = {}
     for key, record in records.items():
         try:
-            rows[key] = decode(inputs[key], record, nlp.vocab)
+            rows[key] = decode(inputs[key], record, nlp.vocab, known)
         except InvalidBlock:
             cache.invalid += 1
     todo = [k for k in inputs if k not in rows]
@@ -299,13 +346,13 @@ def block_docs(nlp: Language, texts: Sequence[str], cache: BlockCache, split: Nl
     split.blocks_new += len(todo)
     stored = []
     for key, made in zip(todo, fresh, strict=True):
-        record = encode(made)
+        record = encode(made, known)
         stored.append((key, record))
-        rows[key] = decode(inputs[key], record, nlp.vocab)  # the same Doc, cached or not
+        rows[key] = decode(inputs[key], record, nlp.vocab, known)  # the same Doc, cached or not
     cache.put_many(stored)
     out: list[Doc | None] = []
-    for text, ps in zip(texts, pieces, strict=True):
-        parts: list[Rows | None] = [rows[block_key(ident, nlp_text(p))] for p in ps]
+    for ps, ks in zip(pieces, keys, strict=True):
+        parts: list[Rows | None] = [rows[k] for k in ks]
         if ps and not ps[-1].endswith(SEP):
             last = parts[-1]
             parts[-1] = None if last is None else _drop_separator(last, ps[-1])
