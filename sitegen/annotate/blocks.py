@@ -185,8 +185,8 @@ def encode(doc: Doc, known: Sequence[str] = ()) -> bytes:
                         strings.append(doc.vocab.strings[h])
                     out[i] = at
     widths: list[int] = []
-    for col in cols:
-        low, high = (int(col.min()), int(col.max())) if col.size else (0, 0)
+    for values in cols:
+        low, high = (int(values.min()), int(values.max())) if values.size else (0, 0)
         width = next((w for w, bits in enumerate((8, 16, 32))
                       if -(2 ** (bits - 1)) <= low and high < 2 ** (bits - 1)), None)
         if width is None:
@@ -195,8 +195,8 @@ def encode(doc: Doc, known: Sequence[str] = ()) -> bytes:
     header = json.dumps({"v": SCHEMA, "n": len(doc), "w": widths, "s": strings},
                         ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     body = b"".join([struct.pack("<I", len(header)), header,
-                     *(col.astype(_WIDTHS[w]).tobytes() for col, w in zip(cols, widths,
-                                                                          strict=True))])
+                     *(v.astype(_WIDTHS[w]).tobytes() for v, w in zip(cols, widths,
+                                                                      strict=True))])
     return zlib.compress(body, 9)
 
 
