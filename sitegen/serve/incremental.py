@@ -98,6 +98,7 @@ class Session:
         self._digests: dict[int, str] = {}
         self._held: dict[int, Annotations] = {}
         self._warming: threading.Thread | None = None
+        self._split: dict[str, float] = {}
 
     def page(self, rel: str) -> bytes | None:
         """The bytes of a page of the preview folder as last written, None when gone."""
@@ -189,6 +190,7 @@ class Session:
             if id(ann) in digests:
                 self._held[id(ann)] = ann
                 self._digests[id(ann)] = digests[id(ann)]
+        self._split = report.split  # where the annotate time went (annotate/blocks.NlpSplit)
         return report.annotated
 
     def _write(self, rel: str, data: bytes) -> None:
@@ -233,6 +235,7 @@ class Session:
             else:
                 self.docs[rel] = doc
         self.pending = True  # from here on, the rest of the site may be out of date
+        self._split = {}
         annotated = self._annotate(parsed)
         t2 = time.perf_counter()
         live = self.live
@@ -261,7 +264,9 @@ class Session:
         self.last = {"annotated": annotated, "articles": len(parsed),
                      "reindexed": live.full_rebuilds != rebuilds,
                      "timings": {"parse": t1 - t0, "annotate": t2 - t1, "index": t3 - t2,
-                                 "render": t4 - t3}}
+                                 "render": t4 - t3,
+                                 **{f"annotate.{k}": self._split[k] for k in
+                                    ("nlp", "assemble", "doc_steps") if k in self._split}}}
         return changed
 
     def finish(self, interrupted: Callable[[], bool] = lambda: False
