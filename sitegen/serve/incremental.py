@@ -262,6 +262,8 @@ class Session:
             renderer.stored[page.path] = (renderer.keys[page.path], page.data)
         t4 = time.perf_counter()
         self.last = {"annotated": annotated, "articles": len(parsed),
+                     "blocks": [int(self._split.get("blocks_new", 0)),
+                                int(self._split.get("blocks", 0))],
                      "reindexed": live.full_rebuilds != rebuilds,
                      "timings": {"parse": t1 - t0, "annotate": t2 - t1, "index": t3 - t2,
                                  "render": t4 - t3,

@@ -158,7 +158,10 @@ class Preview:
         pages: dict[str, str] = {}
         if first:
             seconds = time.perf_counter() - start
-            summary = (f"{annotated} annotated, {len(first)} article page(s) written first"
+            new, blocks = last.get("blocks", (0, 0))
+            summary = (f"{annotated} annotated"
+                       + (f" ({new} of {blocks} blocks through the model)" if blocks else "")
+                       + f", {len(first)} article page(s) written first"
                        + (" (index rebuilt)" if last["reindexed"] else ""))
             pages = dict(self._publish(first, {
                 "kinds": list(kinds), "summary": summary, "annotated": annotated,
