@@ -60,12 +60,12 @@ class NlpSplit:
     """Where the annotate stage's time went (seconds; summed over worker processes)."""
 
     model_load: float = 0.0
-    nlp: float = 0.0  # the model over the new blocks (or whole articles without a cache)
+    nlp: float = 0.0  # the model over the new blocks (and any article run whole)
     assemble: float = 0.0  # block cache reads and writes, records, Doc assembly
     doc_steps: float = 0.0  # annotators and confidence over each article's Doc
     blocks: int = 0  # blocks of the articles annotated
     blocks_new: int = 0  # of which run through the model
-    whole: int = 0  # articles run whole (no block cache, or not assembled from blocks)
+    whole: int = 0  # articles run whole (empty, or not assembled from their blocks)
 
     def add(self, other: NlpSplit) -> None:
         for f in fields(self):
@@ -318,10 +318,11 @@ def assemble(vocab: Any, parts: Sequence[Rows]) -> Doc:
 # --- the pass ------------------------------------------------------------------------------
 
 
-def block_docs(nlp: Language, texts: Sequence[str], cache: BlockCache, split: NlpSplit,
-               batch_size: int = 16) -> list[Doc]:
+def block_docs(nlp: Language, texts: Sequence[str], cache: BlockCache | None,
+               split: NlpSplit, batch_size: int = 16, n_process: int = 1) -> list[Doc]:
     """A Doc of each text, assembled from the cached analyses of its blocks; the blocks not
-    in `cache` go through the model in one batched pass and into `cache`."""
+    in `cache` go through the model in one batched pass and into `cache` (with no cache,
+    every block goes through the model)."""
     from sitegen.annotate.nlp import pipe_texts
 
     t0 = time.perf_counter()
@@ -331,17 +332,18 @@ def block_docs(nlp: Language, texts: Sequence[str], cache: BlockCache, split: Nl
     inputs = {k: nlp_text(p) for ps, ks in zip(pieces, keys, strict=True)
               for p, k in zip(ps, ks, strict=True)}
     split.blocks += sum(len(ps) for ps in pieces)
-    records = cache.get_many(list(inputs))
+    records = cache.get_many(list(inputs)) if cache is not None else {}
     rows: dict[str, Rows] = {}
     for key, record in records.items():
         try:
             rows[key] = decode(inputs[key], record, nlp.vocab, known)
         except InvalidBlock:
-            cache.invalid += 1
+            if cache is not None:
+                cache.invalid += 1
     todo = [k for k in inputs if k not in rows]
     t1 = time.perf_counter()
-    fresh = list(pipe_texts(nlp, [inputs[k] for k in todo], batch_size=batch_size)
-                 ) if todo else []
+    fresh = list(pipe_texts(nlp, [inputs[k] for k in todo], batch_size=batch_size,
+                            n_process=max(1, min(n_process, len(todo))))) if todo else []
     t2 = time.perf_counter()
     split.blocks_new += len(todo)
     stored = []
@@ -349,7 +351,8 @@ def block_docs(nlp: Language, texts: Sequence[str], cache: BlockCache, split: Nl
         record = encode(made, known)
         stored.append((key, record))
         rows[key] = decode(inputs[key], record, nlp.vocab, known)  # the same Doc, cached or not
-    cache.put_many(stored)
+    if cache is not None:
+        cache.put_many(stored)
     out: list[Doc | None] = []
     for ps, ks in zip(pieces, keys, strict=True):
         parts: list[Rows | None] = [rows[k] for k in ks]

@@ -7,14 +7,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from sitegen.annotate.attribution import annotator as attribution
+from sitegen.annotate.blocks import NlpSplit, block_docs
 from sitegen.annotate.confidence import publish as confidence
 from sitegen.annotate.entities import annotator as entities
 from sitegen.annotate.glossary import annotator as glossary
-from sitegen.annotate.nlp import load_model, pipe_texts
+from sitegen.annotate.nlp import load_model
 from sitegen.config.site import SiteConfig
 from sitegen.core.model import Annotations, TextView
 from sitegen.source.kb import Glossary, KnowledgeBase
 
+CHUNK_VIEWS = 64  # views whose Docs are held at once by annotate_views
 ANNOTATORS_VERSION = (f"e{entities.VERSION}-g{glossary.VERSION}-a{attribution.VERSION}"
                       f"-c{confidence.VERSION}")
 
@@ -65,12 +67,15 @@ def annotate_views(
     use `workers.annotate_parallel` instead, which runs the annotators in the workers too.
     Every pipeline component is kept: glossary matching needs tok2vec, tagger,
     attribute_ruler and lemmatizer (lemmas, POS), entities need ner, attribution the parser.
+    The spaCy pass runs per block (annotate/blocks.py), as in builds, so what this exports
+    is what a build publishes.
     """
     if not views:
         return
     nlp = load_model(ctx.config.nlp.model)
-    n_process = max(1, min(n_process, len(views)))
-    docs = pipe_texts(nlp, (v.text for v in views), batch_size=batch_size,
-                      n_process=n_process)
-    for view, doc in zip(views, docs, strict=True):
-        yield annotate_doc(doc, view, ctx, nlp)
+    for start in range(0, len(views), CHUNK_VIEWS):
+        chunk = views[start:start + CHUNK_VIEWS]
+        docs = block_docs(nlp, [v.text for v in chunk], None, NlpSplit(), batch_size,
+                          n_process)
+        for view, doc in zip(chunk, docs, strict=True):
+            yield annotate_doc(doc, view, ctx, nlp)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sitegen.annotate.block_cache import BlockCache
 from sitegen.annotate.blocks import NlpSplit, block_docs
-from sitegen.annotate.nlp import load_model, pipe_texts
+from sitegen.annotate.nlp import load_model
 from sitegen.annotate.pipeline import AnnotationContext, annotate_doc
 from sitegen.annotate.run.warm import WarmModel
 from sitegen.core.model import Annotations, TextView
@@ -29,9 +29,9 @@ def annotate_batch(views: Sequence[TextView], ctx: AnnotationContext,
                    batch_size: int = 16, blocks: Path | None = None,
                    split: NlpSplit | None = None) -> list[Annotations]:
     """Annotations for each view, in order, in this process (the model loads once per
-    process and stays loaded). With `blocks` (a cache folder) the spaCy pass runs per
-    block, over the blocks not cached there (annotate/blocks.py); `split` receives where
-    the time went."""
+    process and stays loaded). The spaCy pass runs per block (annotate/blocks.py); with
+    `blocks` (a cache folder) over the blocks not cached there. `split` receives where the
+    time went."""
     if not views:
         return []
     split = split if split is not None else NlpSplit()
@@ -40,10 +40,8 @@ def annotate_batch(views: Sequence[TextView], ctx: AnnotationContext,
     t1 = time.perf_counter()
     split.model_load += t1 - t0
     texts = [v.text for v in views]
-    if blocks is None:
-        docs = list(pipe_texts(nlp, texts, batch_size=batch_size))
-        split.nlp += time.perf_counter() - t1
-        split.whole += len(docs)
+    if blocks is None:  # (--no-cache, Dask) the same per-block pass, nothing stored
+        docs = block_docs(nlp, texts, None, split, batch_size)
     else:
         with BlockCache(blocks) as cache:
             docs = block_docs(nlp, texts, cache, split, batch_size)
