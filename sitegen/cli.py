@@ -38,6 +38,9 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="the Dask scheduler, e.g. tcp://10.0.0.5:8786 (implies --executor "
                    "dask unless given)")
+    b.add_argument("--verbose", "-v", action="store_true",
+                   help="also print where the time went: model load, NLP, document steps, "
+                   "render, write")
     b.add_argument("--require-review", action="store_true",
                    help="fail when a published article has annotations below --review-below "
                    "without an editor's decision (docs/review.md)")
@@ -262,6 +265,8 @@ def _build(args: argparse.Namespace) -> int:
     for err in report.refused:
         print(f"error: {err}", file=sys.stderr)
     print(report.summary())
+    if args.verbose:
+        print(report.split_summary())
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     if report.refused:

@@ -9,13 +9,15 @@ from typing import Any
 
 from sitegen.annotate import registry
 from sitegen.annotate.annotator import Annotator, ParsedArticle
+from sitegen.annotate.blocks import NlpSplit, block_docs
 from sitegen.annotate.confidence import publish as confidence
-from sitegen.annotate.nlp import load_model, pipe_texts
+from sitegen.annotate.nlp import load_model
 from sitegen.config.site import SiteConfig
 from sitegen.core.errors import SiteError
 from sitegen.core.model import Annotations, Note, TextView
 from sitegen.source.kb import Glossary, KnowledgeBase
 
+CHUNK_VIEWS = 64  # views whose Docs are held at once by annotate_views
 # The built-in annotators' versions and the confidence models' (registry.BUILTIN_VERSION).
 ANNOTATORS_VERSION = registry.BUILTIN_VERSION
 
@@ -84,12 +86,15 @@ def annotate_views(
     use `workers.annotate_parallel` instead, which runs the annotators in the workers too.
     Every pipeline component is kept: glossary matching needs tok2vec, tagger,
     attribute_ruler and lemmatizer (lemmas, POS), entities need ner, attribution the parser.
+    The spaCy pass runs per block (annotate/blocks.py), as in builds, so what this exports
+    is what a build publishes.
     """
     if not views:
         return
     nlp = load_model(ctx.config.nlp.model)
-    n_process = max(1, min(n_process, len(views)))
-    docs = pipe_texts(nlp, (v.text for v in views), batch_size=batch_size,
-                      n_process=n_process)
-    for view, doc in zip(views, docs, strict=True):
-        yield annotate_doc(doc, view, ctx, nlp)
+    for start in range(0, len(views), CHUNK_VIEWS):
+        chunk = views[start:start + CHUNK_VIEWS]
+        docs = block_docs(nlp, [v.text for v in chunk], None, NlpSplit(), batch_size,
+                          n_process)
+        for view, doc in zip(chunk, docs, strict=True):
+            yield annotate_doc(doc, view, ctx, nlp)

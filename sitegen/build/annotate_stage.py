@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from sitegen.annotate.review_file import reviewed
@@ -32,6 +32,8 @@ class Annotated:
     documents: list[AnnotatedDocument]
     annotated: int = 0  # documents run through the model
     from_cache: int = 0  # documents whose annotations came from the cache
+    # where the model's time went (annotate/blocks.NlpSplit): model load, NLP, doc steps
+    split: dict[str, float] = field(default_factory=dict)
 
 
 def default_jobs(pending: int) -> int:
@@ -87,9 +89,10 @@ def annotate(docs: list[Document], config: SiteConfig, kb: KnowledgeBase,
         else:
             first[ident] = i
             todo.append(i)
+    split: dict[str, float] = {}
     if todo:
-        _run(todo, docs, found, keys, config, kb, glossary, cache, jobs, progress,
-             executor, scheduler, warm)
+        split = _run(todo, docs, found, keys, config, kb, glossary, cache, jobs, progress,
+                     executor, scheduler, warm)
     for i, j in copies:
         found[i] = found[j]
     out: list[AnnotatedDocument] = []
@@ -104,14 +107,15 @@ def annotate(docs: list[Document], config: SiteConfig, kb: KnowledgeBase,
         if digest is not None and review is not None:
             digest = hashlib.sha256(f"{digest}\0{review}".encode()).hexdigest()
         out.append(AnnotatedDocument.of(d, applied.annotations, digest))
-    return Annotated(out, annotated=len(todo), from_cache=len(docs) - len(missing))
+    return Annotated(out, annotated=len(todo), from_cache=len(docs) - len(missing),
+                     split=split)
 
 
 def _run(todo: list[int], docs: list[Document], found: list[Annotations | None],
          keys: list[str], config: SiteConfig, kb: KnowledgeBase, glossary: Glossary,
          cache: AnnotationCache | None, jobs: int | None, progress: bool,
          executor: str = "local", scheduler: str | None = None,
-         warm: WarmModel | None = None) -> None:
+         warm: WarmModel | None = None) -> dict[str, float]:
     from sitegen.annotate.pipeline import AnnotationContext
     from sitegen.annotate.run.pool import annotate_parallel
 
@@ -126,6 +130,9 @@ def _run(todo: list[int], docs: list[Document], found: list[Annotations | None],
         bar = tqdm(total=len(todo), desc="annotating", unit="article", disable=None,
                    leave=False, mininterval=0.5)
     fresh: list[tuple[str, Annotations]] = []
+    from sitegen.annotate.blocks import NlpSplit
+
+    split = NlpSplit()
     try:
         views = [docs[i].view for i in todo]
         if executor == "dask":
@@ -142,7 +149,10 @@ def _run(todo: list[int], docs: list[Document], found: list[Annotations | None],
                                 hint="pip install 'sitegen[dask]'") from None
             results = dask_executor.annotate_dask(views, ctx, scheduler, BATCH_SIZE)
         else:
-            results = annotate_parallel(views, ctx, n_process, batch_size, warm=warm)
+            # With a cache, the spaCy pass runs per block over the blocks it lacks.
+            results = annotate_parallel(views, ctx, n_process, batch_size, warm=warm,
+                                        blocks=cache.folder if cache is not None else None,
+                                        split=split)
         for pos, ann in results:
             i = todo[pos]
             found[i] = ann
@@ -158,3 +168,4 @@ def _run(todo: list[int], docs: list[Document], found: list[Annotations | None],
             cache.put_many(fresh)  # keep finished work even when the run is interrupted
         if bar is not None:
             bar.close()
+    return split.as_dict()

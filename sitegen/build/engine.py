@@ -65,6 +65,8 @@ class BuildReport:
     nothing_changed: bool = False  # no input changed and output/ is intact: nothing was done
     refused: list[SiteError] = field(default_factory=list)  # articles over a [limits] setting
     timings: dict[str, float] = field(default_factory=dict)
+    # the annotate stage's split (annotate/blocks.NlpSplit): model load, NLP, document steps
+    split: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)  # printed once by the command line
 
     def summary(self) -> str:
@@ -82,6 +84,20 @@ class BuildReport:
                f"; {self.rendered} pages rendered, {self.reused} reused"
                if self.rendered or self.reused else "")
         )
+
+    def split_summary(self) -> str:
+        """Where the time went (`sitegen build --verbose`): model load, NLP over the new
+        blocks, assembling Docs from cached blocks, the document-level steps (annotators,
+        confidence), render and write. Times inside worker processes are summed."""
+        sp, t = self.split, self.timings
+        blocks = (f" ({sp.get('blocks_new', 0):.0f} of {sp.get('blocks', 0):.0f} blocks new"
+                  + (f", {sp['whole']:.0f} articles whole" if sp.get("whole") else "") + ")"
+                  if sp.get("blocks") or sp.get("whole") else "")
+        return (f"split: model load {sp.get('model_load', 0.0):.2f}s, NLP "
+                f"{sp.get('nlp', 0.0):.2f}s{blocks}, blocks assembled "
+                f"{sp.get('assemble', 0.0):.2f}s, document steps "
+                f"{sp.get('doc_steps', 0.0):.2f}s, render {t.get('render', 0.0):.2f}s, "
+                f"write {t.get('write', 0.0):.2f}s")
 
 
 def load_data(config: SiteConfig) -> tuple[KnowledgeBase, Glossary]:
@@ -291,6 +307,7 @@ def _build(options: BuildOptions, config: SiteConfig, output: Path, report: Buil
                              scheduler=scheduler, warm=warm)
     annotated = stage.documents
     report.annotated, report.from_cache = stage.annotated, stage.from_cache
+    report.split = stage.split
     if warm is not None:
         warm.close()
     if options.review_below is not None:  # sign-off before deploy (docs/review.md)

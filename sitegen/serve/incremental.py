@@ -70,6 +70,7 @@ class Session:
         self.last: dict[str, Any] = {}
         self.pending = False  # begin() ran; finish() has not completed since
         self._warming: threading.Thread | None = None
+        self._split: dict[str, float] = {}
 
     def page(self, rel: str) -> bytes | None:
         """The bytes of a page of the preview folder as last written, None when gone."""
@@ -149,6 +150,7 @@ class Session:
                                        jobs=1)
         for ad in result.documents:
             self.annotated[ad.document.source.rel] = ad
+        self._split = result.split  # where the annotate time went (annotate/blocks.NlpSplit)
         return result.annotated
 
     def _write(self, rel: str, data: bytes) -> None:
@@ -194,6 +196,7 @@ class Session:
             else:
                 self.docs[rel] = doc
         self.pending = True  # from here on, the rest of the site may be out of date
+        self._split = {}
         annotated = self._annotate(parsed)
         t2 = time.perf_counter()
         builder = self.index_builder
@@ -213,8 +216,12 @@ class Session:
             self.store.put(page.path, renderer.page_keys[page.path], page.data)
         t4 = time.perf_counter()
         self.last = {"annotated": annotated, "articles": len(parsed),
+                     "blocks": [int(self._split.get("blocks_new", 0)),
+                                int(self._split.get("blocks", 0))],
                      "timings": {"parse": t1 - t0, "annotate": t2 - t1, "index": t3 - t2,
-                                 "render": t4 - t3}}
+                                 "render": t4 - t3,
+                                 **{f"annotate.{k}": self._split[k] for k in
+                                    ("nlp", "assemble", "doc_steps") if k in self._split}}}
         return changed
 
     def finish(self, interrupted: Callable[[], bool] = lambda: False

@@ -155,12 +155,13 @@ class Preview:
             self.log(f"note: fast update failed ({type(exc).__name__}: {exc}); full build")
             return None
         self._pending = []
-        last = session.last
+        last, pages = session.last, {}
         annotated = last["annotated"]
-        pages: dict[str, str] = {}
         if first:
             seconds = time.perf_counter() - start
-            summary = f"{annotated} annotated, {len(first)} article page(s) written first"
+            new, blocks = last.get("blocks", (0, 0))
+            through = f" ({new} of {blocks} blocks through the model)" if blocks else ""
+            summary = f"{annotated} annotated{through}, {len(first)} article page(s) written first"
             pages = dict(self._publish(first, {
                 "kinds": list(kinds), "summary": summary, "annotated": annotated,
                 "fast": True, "phase": "article", "timings": last["timings"],

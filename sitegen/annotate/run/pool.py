@@ -11,7 +11,9 @@ from __future__ import annotations
 import multiprocessing
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from pathlib import Path
 
+from sitegen.annotate.blocks import NlpSplit
 from sitegen.annotate.pipeline import AnnotationContext
 from sitegen.annotate.run.batch import annotate_batch
 from sitegen.annotate.run.warm import WarmModel
@@ -20,18 +22,20 @@ from sitegen.core.model import Annotations, TextView
 __all__ = ["annotate_batch", "annotate_parallel", "mp_context"]
 
 _CONTEXT: AnnotationContext | None = None  # set in each worker by _init
+_BLOCKS: Path | None = None
 
 
-def _init(ctx: AnnotationContext) -> None:
+def _init(ctx: AnnotationContext, blocks: Path | None = None) -> None:
     # The model loads on the first batch (then stays): a load error (model not installed)
     # comes back as that batch's exception rather than a broken pool.
-    global _CONTEXT
-    _CONTEXT = ctx
+    global _CONTEXT, _BLOCKS
+    _CONTEXT, _BLOCKS = ctx, blocks
 
 
-def _run(views: list[TextView]) -> list[Annotations]:
+def _run(views: list[TextView]) -> tuple[list[Annotations], NlpSplit]:
     assert _CONTEXT is not None, "worker not initialised"
-    return annotate_batch(views, _CONTEXT)
+    split = NlpSplit()
+    return annotate_batch(views, _CONTEXT, blocks=_BLOCKS, split=split), split
 
 
 def mp_context() -> multiprocessing.context.BaseContext:
@@ -46,7 +50,8 @@ def mp_context() -> multiprocessing.context.BaseContext:
 
 
 def annotate_parallel(views: Sequence[TextView], ctx: AnnotationContext, jobs: int,
-                      batch_size: int = 16, warm: WarmModel | None = None
+                      batch_size: int = 16, warm: WarmModel | None = None,
+                      blocks: Path | None = None, split: NlpSplit | None = None
                       ) -> Iterator[tuple[int, Annotations]]:
     """(position in `views`, Annotations) as batches finish, in any order.
 
@@ -54,10 +59,12 @@ def annotate_parallel(views: Sequence[TextView], ctx: AnnotationContext, jobs: i
     one: it loaded the model while the build read its caches). Otherwise `jobs` worker
     processes take batches of `batch_size` views; at most two batches per worker are
     queued at a time so results stream back (and into the cache) while the rest is still
-    being annotated.
+    being annotated. `blocks` and `split` as for `annotate_batch` (split summed over the
+    processes).
     """
+    split = split if split is not None else NlpSplit()
     if warm is not None and (jobs <= 1 or len(views) <= batch_size):
-        warmed = warm.annotate(views, ctx, batch_size)
+        warmed = warm.annotate(views, ctx, batch_size, blocks, split)
         if warmed is not None:
             yield from enumerate(warmed)
             return
@@ -66,13 +73,13 @@ def annotate_parallel(views: Sequence[TextView], ctx: AnnotationContext, jobs: i
     if jobs <= 1 or len(views) <= batch_size:
         for start in range(0, len(views), batch_size):
             chunk = views[start:start + batch_size]
-            for i, ann in enumerate(annotate_batch(chunk, ctx, batch_size)):
+            for i, ann in enumerate(annotate_batch(chunk, ctx, batch_size, blocks, split)):
                 yield start + i, ann
         return
     starts = list(range(0, len(views), batch_size))
     with ProcessPoolExecutor(max_workers=jobs, mp_context=mp_context(), initializer=_init,
-                             initargs=(ctx,)) as pool:
-        running: dict[Future[list[Annotations]], int] = {}
+                             initargs=(ctx, blocks)) as pool:
+        running: dict[Future[tuple[list[Annotations], NlpSplit]], int] = {}
         queue = iter(starts)
         try:
             while True:
@@ -86,7 +93,9 @@ def annotate_parallel(views: Sequence[TextView], ctx: AnnotationContext, jobs: i
                 done, _ = wait(running, return_when=FIRST_COMPLETED)
                 for fut in done:
                     start = running.pop(fut)
-                    for i, ann in enumerate(fut.result()):
+                    anns, part = fut.result()
+                    split.add(part)
+                    for i, ann in enumerate(anns):
                         yield start + i, ann
         except BaseException:
             for fut in running:

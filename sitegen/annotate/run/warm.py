@@ -15,11 +15,14 @@ import contextlib
 import gc
 import multiprocessing
 import threading
+import time
 import weakref
 from collections.abc import Sequence
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any
 
+from sitegen.annotate.blocks import NlpSplit
 from sitegen.core.model import Annotations, TextView
 
 WARM_TEXT = "Warm up: the council of Rotterdam said on Monday, the minister told Reuters."
@@ -37,8 +40,11 @@ def _serve(conn: Connection, model: str) -> None:
     # Importing spaCy and loading the model make many long-lived objects: no collections
     # meanwhile, and none traverse them afterwards (they stay frozen).
     gc.disable()
+    loading = NlpSplit()
     try:
+        t0 = time.perf_counter()
         nlp = load_model(model)
+        loading.model_load = time.perf_counter() - t0
         nlp(WARM_TEXT)  # the first call initialises lazily built tables
         from sitegen.annotate.entities.gazetteer import name_particles, places, titles
 
@@ -60,9 +66,10 @@ def _serve(conn: Connection, model: str) -> None:
             return
         if msg is None:
             return
-        views, ctx, batch_size = msg
+        views, ctx, batch_size, blocks = msg
+        split, loading = loading, NlpSplit()  # the model load counts once, in the first
         try:
-            conn.send(("ok", annotate_batch(views, ctx, batch_size)))
+            conn.send(("ok", annotate_batch(views, ctx, batch_size, blocks, split), split))
         except Exception as exc:  # the parent annotates again and reports
             conn.send(("error", repr(exc)))
 
@@ -93,18 +100,23 @@ class WarmModel:
         except OSError:
             return None
 
-    def annotate(self, views: Sequence[TextView], ctx: Any,
-                 batch_size: int) -> list[Annotations] | None:
+    def annotate(self, views: Sequence[TextView], ctx: Any, batch_size: int,
+                 blocks: Path | None = None, split: NlpSplit | None = None
+                 ) -> list[Annotations] | None:
+        """Annotations of `views` from the model process (`blocks` and `split` as for
+        pool.annotate_batch), or None when it cannot help."""
         if self._proc is None:
             return None
         try:
-            self._conn.send((list(views), ctx, batch_size))
-            status, result = self._conn.recv()
+            self._conn.send((list(views), ctx, batch_size, blocks))
+            status, result, *rest = self._conn.recv()
         except (EOFError, OSError):
             self.close()
             return None
         if status != "ok" or not isinstance(result, list) or len(result) != len(views):
             return None
+        if split is not None and rest and isinstance(rest[0], NlpSplit):
+            split.add(rest[0])
         return result
 
     def close(self) -> None:
