@@ -20,11 +20,13 @@ from sitegen.core.dates import iso
 from sitegen.core.errors import SiteError
 from sitegen.core.safety import xml_safe
 from sitegen.index.site import Article, EntityInfo, SiteIndex
+from sitegen.render import listings
 from sitegen.render.annotations import article_annotations
 from sitegen.render.markdown_html import html_markdown, render_tokens
 from sitegen.render.marks import smart_quotes
 from sitegen.render.metadata import feed_entry_html, news_article_jsonld
 from sitegen.render.search import search_available
+from sitegen.render.sitemaps import sitemap_files, sitemap_urls
 from sitegen.render.social import CARD_NAME, SocialImage, card_image, card_path, card_png, picture
 from sitegen.render.themes import template_dirs, theme_chain
 from sitegen.source.frontmatter import slugify
@@ -52,14 +54,13 @@ def format_date(value: dt.datetime | dt.date | None, style: str = "long") -> str
     return f"{value.day} {value.strftime('%B %Y')}"
 
 
-GROUP_HEADINGS = {"person": "People", "organisation": "Organisations", "place": "Places",
-                  "facility": "Facilities", "group": "Groups", "event": "Events",
-                  "product": "Products", "work": "Works", "law": "Laws"}
-
 # The templates a site's pages are rendered from (Renderer.pages).
 PAGE_TEMPLATES = ("article.html", "index.html", "tags.html", "tag.html", "feed.xml",
                   "entities.html", "entity.html", "glossary.html", "search.html",
-                  "sitemap.xml", "robots.txt", "404.html")
+                  "sitemap.xml", "robots.txt", "404.html",
+                  # issue 17: listings in pages (listings.py), sitemap index (sitemaps.py)
+                  "term.html", "entities-split.html", "entity-letter.html",
+                  "sitemap-index.xml")
 
 
 class SealedBytecodeCache(jinja2.BytecodeCache):
@@ -196,6 +197,11 @@ class Renderer:
             raise SiteError(f"template '{template}' failed: {exc}") from None
         return RenderedFile(out, html.encode("utf-8"))
 
+    def render_page(self, template: str, url: str, out: str, **context: Any) -> RenderedFile:
+        """One page (listings.py, sitemaps.py); keyed rendering applies (it overrides
+        _render)."""
+        return self._render(template, url, out, **context)
+
     def body_html(self, art: Article, root: str, marks: Any) -> str:
         env = {"marks": marks, "root": root, "smart": self.config.markdown.typographic_quotes,
                "image_size": self.env.globals["image_size"]}
@@ -279,47 +285,34 @@ class Renderer:
         # Feeds and the sitemap need absolute URLs: only with an absolute base_url.
         feeds = cfg.absolute
         yield self._render("tags.html", "tags/", "tags/index.html", index=index)
+        page = self.render_page
         for tag, arts in index.tags.items():
             url = f"tags/{tag}/"
-            yield self._render("tag.html", url, url + "index.html", tag=tag, articles=arts,
-                               index=index)
+            yield from listings.tag_pages(page, cfg, tag, arts, index)
             if feeds:
                 yield self._render("feed.xml", url, url + "feed.xml", articles=arts[:20],
                                    feed_url=url + "feed.xml", feed_title=f"{cfg.title}: {tag}",
                                    index=index, content=self.feed_content)
-        yield self._render("entities.html", "entities/", "entities/index.html", index=index,
-                           groups=self._entity_groups(index))
+        yield from listings.entities_index(page, cfg, index)
         for info in index.entities.values():
-            yield self._render("entity.html", info.url, info.url + "index.html", entity=info,
-                               index=index, social_image=self.entity_image(info))
-        yield self._render("glossary.html", "glossary/", "glossary/index.html", index=index)
+            yield from listings.entity_pages(page, cfg, info, index, self.entity_image(info))
+        yield self._render("glossary.html", "glossary/", "glossary/index.html", index=index,
+                           inline_uses=listings.inline_uses(cfg))
+        yield from listings.term_pages(page, cfg, index)
         if feeds:
             yield self._render("feed.xml", "", "feed.xml", articles=index.articles[:20],
                                feed_url="feed.xml", feed_title=cfg.title, index=index,
                                content=self.feed_content)
         yield self._render("search.html", "search/", "search/index.html", index=index)
         if feeds:
-            yield self._render("sitemap.xml", "", "sitemap.xml", index=index)
+            terms = [f"glossary/{tid}/" for tid, _t in listings.paged_terms(index, cfg)]
+            urls = sitemap_urls(index, listings.letter_urls(cfg, index), terms)
+            yield from sitemap_files(page, index, urls)
         yield self._render("robots.txt", "", "robots.txt", index=index)
         yield from self.cards(index)
         # A 404 page is served at any depth: it links from the site's absolute base path.
         base = cfg.base_url if cfg.base_url.startswith(("/", "http://", "https://")) else ""
         yield self._render("404.html", "", "404.html", root=base, index=index)
-
-    @staticmethod
-    def _entity_groups(index: SiteIndex) -> list[tuple[str, list[Any]]]:
-        """(heading, entities) by kind, most mentioned first: towns and regions (GPE) and
-        rivers, seas and districts (LOC) are one "Places" group."""
-        groups: dict[str, list[Any]] = {}
-        for info in index.entities.values():
-            kind = "place" if info.type == "location" else info.type
-            groups.setdefault(kind, []).append(info)
-        order = list(GROUP_HEADINGS)
-        return [
-            (GROUP_HEADINGS.get(t, t.capitalize() + "s"),
-             sorted(groups[t], key=lambda e: (-len(e.mentions), e.name.lower())))
-            for t in sorted(groups, key=lambda t: (order.index(t) if t in order else 99, t))
-        ]
 
 
 def relative(url_from: str, target: str) -> str:
