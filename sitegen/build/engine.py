@@ -17,7 +17,6 @@ from sitegen.core.errors import SiteError, SiteErrors
 from sitegen.core.gc_pause import gc_paused as _gc_paused
 from sitegen.source.limits import too_many_tags
 from sitegen.core.model import Document
-from sitegen.render.social import CARD_NAME
 from sitegen.build.statics import check_source_folders, static_files, static_sources
 
 if TYPE_CHECKING:
@@ -237,7 +236,13 @@ def _build(options: BuildOptions, config: SiteConfig, output: Path, report: Buil
            stats: dict[str, list[Any]], scalars: str, warm: WarmModel | None
            ) -> BuildReport:
     """The build after the check that something changed (see `build`)."""
-    from sitegen.build.manifest import Manifest, manifest_path, record_output, save_manifest, spare_path
+    from sitegen.build.manifest import (
+        Manifest,
+        manifest_path,
+        record_written,
+        save_manifest,
+        spare_path,
+    )
 
     digests: dict[int, str] = {}  # id(Annotations) -> digest of its cache entry
 
@@ -286,30 +291,22 @@ def _build(options: BuildOptions, config: SiteConfig, output: Path, report: Buil
     t2 = time.perf_counter()
     report.timings["annotate"] = t2 - t1 - prepared
 
-    from sitegen.index.site import build_index
-    from sitegen.render.search import search_index  # Pagefind bundle, if installed; [] otherwise
+    from sitegen.build.site_files import Written, site_files
     from sitegen.build.write import write_output
+    from sitegen.index.site import build_index
 
     index = build_index(annotated, config, kb, glossary)
-    rendered = [(f.path, f.data) for f in renderer.pages(index)]
+    # Pages are written as they are rendered (issue 17): no build holds the whole site.
+    written = Written()
+    result = write_output(site_files(renderer.pages(index), static_sources(config)), output,
+                          known=keyed.reused_paths if keyed else (),
+                          spare=spare_path(cache, output) if cache is not None else None,
+                          on_file=written)
     if keyed is not None:
         report.rendered, report.reused = keyed.rendered, keyed.reused
         keyed.save_template_facts()
     t3 = time.perf_counter()
     report.timings["render"] = t3 - t2 + prepared
-
-    rendered += search_index(rendered)
-    statics = static_sources(config)
-    pages = {path for path, _ in rendered}
-    own = set(statics)  # a site's static/social-card.png wins over the generated card
-    for rel in sorted(own & pages):
-        if not rel.endswith(CARD_NAME):
-            raise SiteError(f"{rel} would replace a page of the site in the output",
-                            statics[rel], hint="rename or move the file")
-    files = [*(f for f in rendered if not (f[0].endswith(CARD_NAME) and f[0] in own)),
-             *((rel, statics[rel].read_bytes()) for rel in sorted(statics))]
-    result = write_output(files, output, known=keyed.reused_paths if keyed else (),
-                          spare=spare_path(cache, output) if cache is not None else None)
     report.files_written, report.unchanged, report.removed = (
         result.written, result.unchanged, result.removed)
     if cache is not None:
@@ -324,8 +321,8 @@ def _build(options: BuildOptions, config: SiteConfig, output: Path, report: Buil
             counts={"articles_read": report.articles_read, "published": report.published,
                     "drafts_skipped": report.drafts_skipped,
                     "future_skipped": report.future_skipped},
-            output=record_output(output, dict(files), keyed.keys if keyed else {},
-                                 previous.output)))
+            output=record_written(output, written.rows, keyed.keys if keyed else {},
+                                  previous.output)))
     report.timings["write"] = time.perf_counter() - t3
     return report
 
