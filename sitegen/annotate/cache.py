@@ -24,6 +24,7 @@ import hashlib
 import json
 import operator
 import sqlite3
+import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -225,6 +226,7 @@ def _layout() -> bytes:
 
 _SEAL_PREFIX = hashlib.sha256(_SEAL + _layout()).digest()
 _ROWS: dict[type[Any], Callable[[Any], tuple[Any, ...]]] = {}
+SHARED_LEN = 64  # strings up to this long are shared between decoded annotations
 
 
 def _row(item: Any) -> tuple[Any, ...]:
@@ -253,6 +255,12 @@ def sealed_entry(key: str, ann: Annotations) -> tuple[str, str]:
     return seal + body, seal
 
 
+def _shared(row: list[Any]) -> list[Any]:
+    """The row with its short strings (labels, ids, names, mention texts) interned: a big
+    site's annotations repeat them millions of times (issue 17: memory)."""
+    return [sys.intern(v) if v.__class__ is str and len(v) <= SHARED_LEN else v for v in row]
+
+
 def open_sealed(key: str, value: str) -> tuple[Annotations, str]:
     """The Annotations of a sealed entry and its seal; InvalidEntry unless the seal is
     right (then the JSON is exactly what sealed_entry wrote for this key)."""
@@ -261,9 +269,9 @@ def open_sealed(key: str, value: str) -> tuple[Annotations, str]:
         raise InvalidEntry("bad seal")
     try:
         ents, terms, attrs = json.loads(body)
-        return Annotations(entities=tuple(EntityMention(*row) for row in ents),
-                           glossary=tuple(GlossaryMatch(*row) for row in terms),
-                           attributions=tuple(Attribution(*row) for row in attrs)), seal
+        return Annotations(entities=tuple(EntityMention(*_shared(row)) for row in ents),
+                           glossary=tuple(GlossaryMatch(*_shared(row)) for row in terms),
+                           attributions=tuple(Attribution(*_shared(row)) for row in attrs)), seal
     except (ValueError, TypeError) as exc:  # sealed, yet not ours: an older code layout
         raise InvalidEntry(f"sealed entry does not decode: {exc}") from None
 
