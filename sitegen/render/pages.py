@@ -15,12 +15,10 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from sitegen.index.site import Article, EntityInfo, SiteIndex
+from sitegen.render import listings
 from sitegen.render.renderer import RenderedFile, Renderer
+from sitegen.render.sitemaps import sitemap_files, sitemap_urls
 from sitegen.render.social import CARD_NAME, CARD_VERSION, card_path
-
-GROUP_HEADINGS = {"person": "People", "organisation": "Organisations", "place": "Places",
-                  "facility": "Facilities", "group": "Groups", "event": "Events",
-                  "product": "Products", "work": "Works", "law": "Laws"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +65,19 @@ def one(kind: str, url: str, out: str) -> PagesFn:
     return lambda _r, index: [Page(kind, url, out, {"index": index})]
 
 
+def none(_r: Renderer, _index: SiteIndex) -> list[Page]:
+    """A kind whose pages another kind lists (the entities index lists its letter pages)."""
+    return []
+
+
+def maker(kinds: dict[str, str]) -> Callable[..., Page]:
+    """`render(template, url, out, **context)` for the listings (listings.py, sitemaps.py)
+    that makes the Page instead, of the kind drawn from that template."""
+    def make(template: str, url: str, out: str, **context: Any) -> Page:
+        return Page(kinds[template], url, out, context)
+    return make
+
+
 # -- articles -------------------------------------------------------------------------------
 def article_page(art: Article) -> Page:
     return Page("article", art.url, art.url + "index.html", {"article": art})
@@ -107,11 +118,11 @@ def _home(r: Renderer, index: SiteIndex) -> Iterator[Page]:
             "next_url": f"page/{n + 1}/" if n < len(chunks) else None, "index": index})
 
 
-def _tags(_r: Renderer, index: SiteIndex) -> Iterator[Page]:
+def _tags(r: Renderer, index: SiteIndex) -> Iterator[Page]:
+    """Each tag's articles in pages of [pagination] page_size, newest first."""
+    page = maker({"tag.html": "tag"})
     for tag, arts in index.tags.items():
-        url = f"tags/{tag}/"
-        yield Page("tag", url, url + "index.html", {"tag": tag, "articles": arts,
-                                                    "index": index})
+        yield from listings.tag_pages(page, r.config, tag, arts, index)
 
 
 # Feeds and the sitemap need absolute URLs: only with an absolute base_url.
@@ -134,35 +145,39 @@ def _feed(r: Renderer, index: SiteIndex) -> list[Page]:
         "feed_title": r.config.title, "index": index, "content": r.feed_content})]
 
 
-def _sitemap(r: Renderer, index: SiteIndex) -> list[Page]:
-    return [Page("sitemap", "", "sitemap.xml", {"index": index})] if r.config.absolute else []
+def _sitemaps(r: Renderer, index: SiteIndex) -> Iterator[Page]:
+    """sitemap.xml, or a sitemap index and its sitemaps beyond SITEMAP_LIMIT URLs."""
+    if not r.config.absolute:
+        return
+    cfg = r.config
+    terms = [f"glossary/{tid}/" for tid, _t in listings.paged_terms(index, cfg)]
+    urls = sitemap_urls(index, listings.letter_urls(cfg, index), terms)
+    yield from sitemap_files(maker({"sitemap.xml": "sitemap", "sitemap-index.xml":
+                                    "sitemap-index"}), index, urls)
 
 
 # -- entities -------------------------------------------------------------------------------
-def entity_groups(index: SiteIndex) -> list[tuple[str, list[Any]]]:
-    """(heading, entities) by kind, most mentioned first: towns and regions (GPE) and
-    rivers, seas and districts (LOC) are one "Places" group."""
-    groups: dict[str, list[Any]] = {}
-    for info in index.entities.values():
-        kind = "place" if info.type == "location" else info.type
-        groups.setdefault(kind, []).append(info)
-    order = list(GROUP_HEADINGS)
-    return [
-        (GROUP_HEADINGS.get(t, t.capitalize() + "s"),
-         sorted(groups[t], key=lambda e: (-len(e.mentions), e.name.lower())))
-        for t in sorted(groups, key=lambda t: (order.index(t) if t in order else 99, t))
-    ]
-
-
-def _entities(_r: Renderer, index: SiteIndex) -> list[Page]:
-    return [Page("entities", "entities/", "entities/index.html", {
-        "index": index, "groups": entity_groups(index)})]
+def _entities(r: Renderer, index: SiteIndex) -> Iterator[Page]:
+    """entities/: one page, or split by type and initial letter when the site has many."""
+    yield from listings.entities_index(maker({
+        "entities.html": "entities", "entities-split.html": "entities-split",
+        "entity-letter.html": "entity-letter"}), r.config, index)
 
 
 def _entity(r: Renderer, index: SiteIndex) -> Iterator[Page]:
+    page = maker({"entity.html": "entity"})
     for info in index.entities.values():
-        yield Page("entity", info.url, info.url + "index.html", {
-            "entity": info, "index": index, "social_image": r.entity_image(info)})
+        yield from listings.entity_pages(page, r.config, info, index, r.entity_image(info))
+
+
+def _glossary(r: Renderer, index: SiteIndex) -> list[Page]:
+    return [Page("glossary", "glossary/", "glossary/index.html", {
+        "index": index, "inline_uses": listings.inline_uses(r.config)})]
+
+
+def _terms(r: Renderer, index: SiteIndex) -> Iterator[Page]:
+    """The articles of each term used more often than the glossary page lists."""
+    yield from listings.term_pages(maker({"term.html": "term"}), r.config, index)
 
 
 # -- social cards ---------------------------------------------------------------------------
@@ -203,11 +218,15 @@ PAGE_KINDS: tuple[PageKind, ...] = (
     PageKind("tag", "tag.html", _tags),
     PageKind("tag-feed", "feed.xml", _tag_feeds),
     PageKind("entities", "entities.html", _entities),
+    PageKind("entities-split", "entities-split.html", none),  # listed by "entities"
+    PageKind("entity-letter", "entity-letter.html", none),  # listed by "entities"
     PageKind("entity", "entity.html", _entity),
-    PageKind("glossary", "glossary.html", one("glossary", "glossary/", "glossary/index.html")),
+    PageKind("glossary", "glossary.html", _glossary),
+    PageKind("term", "term.html", _terms),
     PageKind("feed", "feed.xml", _feed),
     PageKind("search", "search.html", one("search", "search/", "search/index.html")),
-    PageKind("sitemap", "sitemap.xml", _sitemap),
+    PageKind("sitemap", "sitemap.xml", _sitemaps),
+    PageKind("sitemap-index", "sitemap-index.xml", none),  # listed by "sitemap"
     PageKind("robots", "robots.txt", one("robots", "", "robots.txt")),
     PageKind("card", None, _cards, key=_card_key,
              draw=lambda r, page, _i: r.card(page.url, page.context["title"])),

@@ -49,18 +49,45 @@ def search_index(files: Iterable[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
 
     Empty when Pagefind is not installed. Only the HTML pages are handed to Pagefind.
     """
-    exe = pagefind_executable()
-    if exe is None:
+    spool = SearchSpool.start()
+    if spool is None:
         return []
-    with tempfile.TemporaryDirectory(prefix="sitegen-search-") as tmp:
-        site, bundle = Path(tmp, "site"), Path(tmp, "bundle")
-        for rel, data in files:
-            if rel.endswith(".html") and rel != "404.html":
-                path = site / rel
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_bytes(data)
-        site.mkdir(exist_ok=True)
-        cmd = [str(exe), "--site", str(site), "--output-path", str(bundle), "--silent"]
+    for rel, data in files:
+        spool.add(rel, data)
+    return spool.finish()
+
+
+class SearchSpool:
+    """The HTML pages handed to Pagefind, written to a temporary folder as they are
+    rendered (so a streamed build need not keep them); `finish` runs Pagefind."""
+
+    def __init__(self, exe: Path) -> None:
+        self.exe = exe
+        self.tmp = tempfile.TemporaryDirectory(prefix="sitegen-search-")
+        self.site = Path(self.tmp.name, "site")
+        self.site.mkdir()
+
+    @classmethod
+    def start(cls) -> SearchSpool | None:
+        """A spool, or None when Pagefind is not installed (or disabled)."""
+        exe = pagefind_executable()
+        return cls(exe) if exe is not None else None
+
+    def add(self, rel: str, data: bytes) -> None:
+        if rel.endswith(".html") and rel != "404.html":
+            path = self.site / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+
+    def finish(self) -> list[tuple[str, bytes]]:
+        try:
+            return self._run()
+        finally:
+            self.tmp.cleanup()
+
+    def _run(self) -> list[tuple[str, bytes]]:
+        exe, bundle = self.exe, Path(self.tmp.name, "bundle")
+        cmd = [str(exe), "--site", str(self.site), "--output-path", str(bundle), "--silent"]
         try:
             done = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT,
                                   check=False)
