@@ -194,28 +194,12 @@ def output_intact(output: Path, recorded: Mapping[str, list[Any]], marker: str) 
     return seen == len(recorded)
 
 
-def record_output(output: Path, files: Mapping[str, bytes], keys: Mapping[str, str],
-                  previous: Mapping[str, list[Any]] | None = None) -> dict[str, list[Any]]:
-    """The `output` rows of the manifest for the files just written (a file with the
-    size and mtime of its `previous` row keeps that row's digest: it is the same file)."""
-    out: dict[str, list[Any]] = {}
-    previous = previous or {}
-    for rel, data in files.items():
-        st = os.lstat(output / rel)
-        old = previous.get(rel)
-        if old is not None and old[0] == st.st_size == len(data) and old[1] == st.st_mtime_ns:
-            digest = str(old[2])
-        else:
-            digest = hashlib.sha256(data).hexdigest()
-        out[rel] = [st.st_size, st.st_mtime_ns, digest, keys.get(rel, "")]
-    return out
-
-
 def record_written(output: Path, rows: Mapping[str, tuple[int, str | None]],
                    keys: Mapping[str, str], previous: Mapping[str, list[Any]] | None = None
                    ) -> dict[str, list[Any]]:
-    """record_output for a streamed write: (size, digest or None when the bytes are the
-    previous output's) per file instead of the bytes."""
+    """The `output` rows of the manifest for the files just written, from (size, digest or
+    None when the bytes are the previous output's) per file: a file with the size and mtime
+    of its `previous` row keeps that row's digest (it is the same file)."""
     out: dict[str, list[Any]] = {}
     previous = previous or {}
     for rel, (size, digest) in rows.items():
