@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sitegen.config.archive import ArchiveConfig
 from sitegen.config.keys import key_line as _key_line
 from sitegen.config.keys import unknown_key as _unknown
 from sitegen.config.plugins import PluginOptions, parse_plugin_tables, plugin_list_errors
@@ -145,6 +146,7 @@ class SiteConfig:
     build: BuildConfig = field(default_factory=BuildConfig)
     limits: LimitsConfig = field(default_factory=LimitsConfig)
     files: FilesConfig = field(default_factory=FilesConfig)
+    archive: ArchiveConfig = field(default_factory=ArchiveConfig)
     plugins: PluginOptions = field(default_factory=PluginOptions)  # [plugins.NAME] tables
     # [deploy.NAME] sections (sitegen/config/deploy.py); not in repr: pages do not depend
     # on them, so editing them re-renders nothing (render/keys.py render_salt hashes the repr).
@@ -191,6 +193,7 @@ _SECTIONS: dict[str, type[Any]] = {
     "build": BuildConfig,
     "limits": LimitsConfig,
     "files": FilesConfig,
+    "archive": ArchiveConfig,
 }
 
 
@@ -360,6 +363,9 @@ def _validate(config: SiteConfig, path: Path, text: str) -> None:
     for key in ("max_article_bytes", "max_tags"):
         if getattr(config.limits, key) < 1:
             raise SiteError(f"[limits] {key} must be 1 or more", path, _key_line(text, key))
+    for key in ("quotes_per_page", "related_count", "cooccurring_count"):
+        if getattr(config.archive, key) < 1:
+            raise SiteError(f"[archive] {key} must be 1 or more", path, _key_line(text, key))
 
 
 def _validate_build(build: BuildConfig, path: Path, text: str) -> None:

@@ -10,56 +10,25 @@ each context value (the whole index only when the template reads it; see keys.py
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from collections.abc import Iterable, Iterator
+from typing import Any
 
-from sitegen.index.site import Article, EntityInfo, SiteIndex
-from sitegen.render.renderer import RenderedFile, Renderer
+from sitegen.index.site import Article, SiteIndex
+from sitegen.render.archive_pages import (
+    ARCHIVE_KINDS,
+    article_related,
+    entity_extras,
+    related_key,
+)
+from sitegen.render.page import KeyParts, Page, PageKind, PagesFn
+from sitegen.render.renderer import Renderer
 from sitegen.render.social import CARD_NAME, CARD_VERSION, card_path
+
+__all__ = ["PAGE_KINDS", "KeyParts", "Page", "PageKind", "article_page", "page_templates"]
 
 GROUP_HEADINGS = {"person": "People", "organisation": "Organisations", "place": "Places",
                   "facility": "Facilities", "group": "Groups", "event": "Events",
                   "product": "Products", "work": "Works", "law": "Laws"}
-
-
-@dataclass(frozen=True, slots=True)
-class Page:
-    """One page to render: its kind (a PageKind's name), URL, output path (relative to the
-    output folder) and template context; `root` is the prefix back to the site root (None:
-    from the URL)."""
-
-    kind: str
-    url: str
-    out: str
-    context: dict[str, Any] = field(default_factory=dict)
-    root: str | None = None
-
-
-class KeyParts(Protocol):
-    """What a page kind's key function may use (keys.PageKeys)."""
-
-    salt: str
-
-    def digest(self, value: Any) -> str: ...
-
-    def uses_index(self, template: str) -> bool: ...
-
-    def entity_fact(self, info: EntityInfo) -> str: ...
-
-
-PagesFn = Callable[[Renderer, SiteIndex], Iterable[Page]]
-KeyFn = Callable[[KeyParts, Renderer, Page, SiteIndex], list[str]]
-DrawFn = Callable[[Renderer, Page, SiteIndex], RenderedFile]
-
-
-@dataclass(frozen=True, slots=True)
-class PageKind:
-    name: str
-    template: str | None  # None: not drawn from a template (the social cards)
-    pages: PagesFn
-    key: KeyFn | None = None  # None: the template, URL, root and context (keys.PageKeys)
-    draw: DrawFn | None = None  # None: Renderer.render(template, url, out, root, **context)
 
 
 def one(kind: str, url: str, out: str) -> PagesFn:
@@ -89,6 +58,7 @@ def _article_key(keys: KeyParts, renderer: Renderer, page: Page, index: SiteInde
         term = index.terms.get(tid)
         parts.append(tid if term is None else repr(term.term))
     parts.append(repr(renderer.author_urls(art, index)))
+    parts.append(related_key(renderer, index, art))  # the related articles it lists
     if keys.uses_index("article.html"):
         parts.append(keys.digest(index))
     return parts
@@ -162,7 +132,8 @@ def _entities(_r: Renderer, index: SiteIndex) -> list[Page]:
 def _entity(r: Renderer, index: SiteIndex) -> Iterator[Page]:
     for info in index.entities.values():
         yield Page("entity", info.url, info.url + "index.html", {
-            "entity": info, "index": index, "social_image": r.entity_image(info)})
+            "entity": info, "index": index, "social_image": r.entity_image(info),
+            **entity_extras(r, index, info)})
 
 
 # -- social cards ---------------------------------------------------------------------------
@@ -196,8 +167,9 @@ def _404(r: Renderer, index: SiteIndex) -> list[Page]:
 PAGE_KINDS: tuple[PageKind, ...] = (
     PageKind("article", "article.html",
              lambda _r, index: [article_page(a) for a in index.articles],
-             key=_article_key, draw=lambda r, page, index: r.article(page.context["article"],
-                                                                     index)),
+             key=_article_key, draw=lambda r, page, index: r.article(
+                 page.context["article"], index,
+                 related=article_related(r, index, page.context["article"]))),
     PageKind("home", "index.html", _home),
     PageKind("tags", "tags.html", one("tags", "tags/", "tags/index.html")),
     PageKind("tag", "tag.html", _tags),
@@ -211,6 +183,7 @@ PAGE_KINDS: tuple[PageKind, ...] = (
     PageKind("robots", "robots.txt", one("robots", "", "robots.txt")),
     PageKind("card", None, _cards, key=_card_key,
              draw=lambda r, page, _i: r.card(page.url, page.context["title"])),
+    *ARCHIVE_KINDS,
     PageKind("404", "404.html", _404),
 )
 
