@@ -6,6 +6,7 @@ an article's published annotations, so they are never counted."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sitegen.core.model import Annotations, Attribution
@@ -66,7 +67,7 @@ def is_named(a: Attribution) -> bool:
     return bool(a.source_id) and a.source_kind != "unnamed"
 
 
-def _count(found: list[Attribution]) -> Counts:
+def _count(found: Sequence[Attribution]) -> Counts:
     kinds = Counter(a.source_kind if a.source_kind in SOURCE_KINDS else "unnamed"
                     for a in found)
     named = sum(1 for a in found if is_named(a))
@@ -97,12 +98,12 @@ def sourcing(index: SiteIndex) -> Sourcing:
             if is_named(a):
                 by_source.setdefault(a.source_id or "", []).append(a)
     sources = []
-    for sid, found in by_source.items():
+    for sid, said in by_source.items():
         info = index.entities.get(sid)
-        name = info.name if info is not None else (found[0].source_name or found[0].source
+        name = info.name if info is not None else (said[0].source_name or said[0].source
                                                    or sid)
         url = None if info is None else info.url
-        sources.append(SourceCount(sid, name, found[0].source_kind, url, _count(found)))
+        sources.append(SourceCount(sid, name, said[0].source_kind, url, _count(said)))
     sources.sort(key=lambda s: (-s.counts.statements, s.name.casefold(), s.id))
     tag_rows = [(t, _count(f)) for t, f in tags.items()]
     tag_rows.sort(key=lambda r: (-r[1].statements, r[0]))
