@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from sitegen.index.memo import per_index
 from sitegen.index.site import Article, EntityInfo, SiteIndex
+from sitegen.index.sourcing import month_range
 
 # An entity or term in more articles than this relates nothing: too common to say that
 # two stories are about the same thing (and it keeps the work linear in the site's size).
@@ -131,15 +132,4 @@ def timeline(info: EntityInfo) -> tuple[tuple[str, int], ...]:
     (months without a mention count 0); undated articles are left out."""
     counts = Counter(f"{m.article.date.year:04d}-{m.article.date.month:02d}"
                      for m in info.mentions if m.article.date is not None)
-    if not counts:
-        return ()
-    first, last = min(counts), max(counts)
-    y, mo = int(first[:4]), int(first[5:])
-    out = []
-    while True:
-        key = f"{y:04d}-{mo:02d}"
-        out.append((key, counts.get(key, 0)))
-        if key >= last:
-            break
-        y, mo = (y + 1, 1) if mo == 12 else (y, mo + 1)
-    return tuple(out)
+    return tuple((m, counts.get(m, 0)) for m in month_range(counts))

@@ -6,7 +6,7 @@ an article's published annotations, so they are never counted."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sitegen.core.model import Annotations, Attribution
@@ -63,6 +63,21 @@ def speech(ann: Annotations) -> tuple[Attribution, ...]:
     return tuple(sorted(ann.statements() + unnamed, key=lambda a: (a.start, a.end)))
 
 
+def month_range(months: Iterable[str]) -> list[str]:
+    """Every month ("YYYY-MM") from the first of `months` to the last."""
+    found = sorted(months)
+    if not found:
+        return []
+    y, m = int(found[0][:4]), int(found[0][5:])
+    out = []
+    while True:
+        key = f"{y:04d}-{m:02d}"
+        out.append(key)
+        if key >= found[-1]:
+            return out
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+
+
 def is_named(a: Attribution) -> bool:
     return bool(a.source_id) and a.source_kind != "unnamed"
 
@@ -109,5 +124,5 @@ def sourcing(index: SiteIndex) -> Sourcing:
     tag_rows.sort(key=lambda r: (-r[1].statements, r[0]))
     return Sourcing(
         total=_count(everything), articles=len(index.articles), with_sources=with_sources,
-        months=tuple((m, _count(months[m])) for m in sorted(months)),
+        months=tuple((m, _count(months.get(m, ()))) for m in month_range(months)),
         tags=tuple(tag_rows), sources=tuple(sources[:TOP_SOURCES]))

@@ -63,6 +63,14 @@ def _quotes(r: Renderer, index: SiteIndex) -> Iterator[Page]:
                 "total": len(items), "years": years, "tags": tags, "page_urls": urls})
 
 
+def archive_urls(r: Renderer, index: SiteIndex) -> tuple[str, ...]:
+    """The URLs of the archive's HTML pages (for the sitemap)."""
+    urls = [page.url for page in _quotes(r, index)]
+    if r.config.archive.sourcing:
+        urls.append(SOURCING_URL)
+    return tuple(urls)
+
+
 # -- the sourcing page ----------------------------------------------------------------------
 def _charts(s: Sourcing, tag_name: Callable[[str], str]) -> dict[str, Any]:
     t = s.total

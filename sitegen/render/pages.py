@@ -16,6 +16,7 @@ from typing import Any
 from sitegen.index.site import Article, SiteIndex
 from sitegen.render.archive_pages import (
     ARCHIVE_KINDS,
+    archive_urls,
     article_related,
     entity_extras,
     related_key,
@@ -105,7 +106,10 @@ def _feed(r: Renderer, index: SiteIndex) -> list[Page]:
 
 
 def _sitemap(r: Renderer, index: SiteIndex) -> list[Page]:
-    return [Page("sitemap", "", "sitemap.xml", {"index": index})] if r.config.absolute else []
+    if not r.config.absolute:
+        return []
+    return [Page("sitemap", "", "sitemap.xml", {"index": index,
+                                                "archive_urls": archive_urls(r, index)})]
 
 
 # -- entities -------------------------------------------------------------------------------

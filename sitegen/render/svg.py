@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from markupsafe import Markup, escape
 
 ROW = 22  # height of a horizontal bar's row
-LABEL = 170  # width of the labels left of horizontal bars
-WIDTH = 560
+LABEL = 180  # width of the labels left of horizontal bars
+WIDTH = 480
 
 
 def _svg(chart_id: str, title: str, desc: str, width: int, height: int, body: str) -> Markup:
@@ -23,7 +23,7 @@ def _svg(chart_id: str, title: str, desc: str, width: int, height: int, body: st
         f'<desc id="{escape(d)}">{escape(desc)}</desc>{body}</svg>')
 
 
-def _cut(label: str, size: int = 24) -> str:
+def _cut(label: str, size: int = 25) -> str:
     return label if len(label) <= size else label[: size - 1] + "\u2026"
 
 

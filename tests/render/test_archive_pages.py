@@ -348,3 +348,6 @@ def test_archive_pages_link_correctly_under_a_subpath(
     quotes = (out / "entities/anna-berg/quotes/index.html").read_text("utf-8")
     assert 'href="../../../static/style.css"' in quotes
     assert 'src="../../../static/quotes.js"' in quotes
+    sitemap = (out / "sitemap.xml").read_text("utf-8")
+    assert "<loc>https://example.org/news/sourcing/</loc>" in sitemap
+    assert "<loc>https://example.org/news/entities/anna-berg/quotes/page/2/</loc>" in sitemap
