@@ -70,9 +70,22 @@ def _positions(index: SiteIndex) -> dict[str, int]:
     return {a.url: i for i, a in enumerate(index.articles)}
 
 
+@per_index
+def _related_memo(_index: SiteIndex) -> dict[tuple[str, int], tuple[Related, ...]]:
+    return {}  # a page's key and its drawing both ask
+
+
 def related(index: SiteIndex, art: Article, count: int) -> tuple[Related, ...]:
     """At most `count` articles sharing the most (rarest) entities and terms with `art`:
     highest score first, then more names shared, then newer, then by URL."""
+    memo = _related_memo(index)
+    found = memo.get((art.url, count))
+    if found is None:
+        found = memo[(art.url, count)] = _related(index, art, count)
+    return found
+
+
+def _related(index: SiteIndex, art: Article, count: int) -> tuple[Related, ...]:
     features = _features(index)
     scores: dict[str, float] = {}
     shared: dict[str, list[_Feature]] = {}

@@ -23,6 +23,9 @@ from sitegen.render.svg import bars, columns
 
 SOURCING_URL = "sourcing/"
 DATA_NAME = "sourcing"  # sourcing/sourcing.json and sourcing/sourcing.csv
+CHART_TAGS = 20  # topics in the chart (the page's table lists PAGE_TAGS, the data all)
+PAGE_TAGS = 60
+ENTITY_TAGS = 30  # an entity page's topics, most articles first
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +77,7 @@ def archive_urls(r: Renderer, index: SiteIndex) -> tuple[str, ...]:
 # -- the sourcing page ----------------------------------------------------------------------
 def _charts(s: Sourcing, tag_name: Callable[[str], str]) -> dict[str, Any]:
     t = s.total
+    top = s.tags[:CHART_TAGS]
     return {
         "named": bars("chart-named", "Named and unnamed sources",
                       f"Of {t.statements} statements, {t.named} come from named sources "
@@ -97,9 +101,10 @@ def _charts(s: Sourcing, tag_name: Callable[[str], str]) -> dict[str, Any]:
                           if s.months else "No dated statements.",
                           [(m, c.statements) for m, c in s.months]),
         "tags": bars("chart-tags", "Statements per topic",
-                     "Statements in the articles of each topic, most first: "
-                     + ", ".join(f"{tag_name(t)} {c.statements}" for t, c in s.tags) + ".",
-                     [(tag_name(t), c.statements) for t, c in s.tags]),
+                     f"Statements in the articles of the {len(top)} topics with the most, "
+                     "most first: "
+                     + ", ".join(f"{tag_name(t)} {c.statements}" for t, c in top) + ".",
+                     [(tag_name(t), c.statements) for t, c in top]),
     }
 
 
@@ -110,7 +115,8 @@ def _sourcing(r: Renderer, index: SiteIndex) -> list[Page]:
     links = tuple(_source_link(r, index, x.id) for x in s.sources)
     charts = _charts(s, r.config.tags.name)
     return [Page("sourcing", SOURCING_URL, SOURCING_URL + "index.html", {
-        "stats": s, "links": links, "charts": charts, "data_name": DATA_NAME})]
+        "stats": s, "links": links, "charts": charts, "data_name": DATA_NAME,
+        "page_tags": s.tags[:PAGE_TAGS]})]
 
 
 def _source_link(r: Renderer, index: SiteIndex, sid: str) -> str | None:
@@ -183,7 +189,7 @@ def entity_extras(r: Renderer, index: SiteIndex, info: EntityInfo) -> dict[str, 
         "timeline": tuple(m for m in months if m[1]), "timeline_chart": chart,
         "together": together(index, info, r.config.archive.cooccurring_count) if shown
         else (),
-        "entity_tags": entity_tags(info) if shown else (),
+        "entity_tags": entity_tags(info)[:ENTITY_TAGS] if shown else (),
         "quotes_url": quotes_url(r, info)}
 
 
