@@ -351,3 +351,64 @@ def test_archive_pages_link_correctly_under_a_subpath(
     sitemap = (out / "sitemap.xml").read_text("utf-8")
     assert "<loc>https://example.org/news/sourcing/</loc>" in sitemap
     assert "<loc>https://example.org/news/entities/anna-berg/quotes/page/2/</loc>" in sitemap
+
+
+# -- the quote filter in a browser ----------------------------------------------------------
+def test_quote_filter_covers_every_page_and_is_keyboard_reachable(
+        make_site: Callable[..., Path], run: Callable[..., Result]) -> None:
+    import functools
+    import http.server
+    import threading
+
+    import pytest
+    from conftest import ARGS, CHROMIUM
+
+    if not CHROMIUM.exists():
+        pytest.skip("needs Debian's chromium")
+    from playwright.sync_api import sync_playwright
+
+    out = built(make_site, run, config="[archive]\nquotes_per_page = 2\n") / "output"
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
+                                            functools.partial(Quiet, directory=str(out)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{httpd.server_address[1]}/entities/anna-berg/quotes/"
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+            try:
+                page = browser.new_page()
+                page.goto(url)
+                items = page.locator(".quote-item:visible")
+                assert items.count() == 2 and page.locator(".quote-filter").is_visible()
+                for _ in range(30):  # the filter's controls are tab stops
+                    page.keyboard.press("Tab")
+                    if page.evaluate("document.activeElement.name") == "tag":
+                        break
+                assert page.evaluate("document.activeElement.name") == "tag"
+                page.select_option("select[name=tag]", "floods")  # a1 (page 2 too) and a2
+                page.wait_for_function(
+                    "document.querySelectorAll('.quote-item:not([hidden])').length == 3")
+                assert page.locator("output").text_content() == "3 shown"
+                assert not page.locator(".pagination").is_visible()
+                page.select_option("select[name=tag]", "politics")
+                assert [t.strip() for t in items.locator(".quote-text").all_text_contents()
+                        ] == ["“We need more money for Delft”"]
+                link = items.locator("a").first.get_attribute("href") or ""
+                assert link.endswith("2026/02/a2/")
+                page.select_option("select[name=tag]", "")  # back to this page's list
+                assert items.count() == 2 and page.locator(".pagination").is_visible()
+                plain = browser.new_context(java_script_enabled=False).new_page()
+                plain.goto(url)  # without JavaScript: no form, the pages list everything
+                assert not plain.locator(".quote-filter").is_visible()
+                assert plain.locator(".quote-item:visible").count() == 2
+                assert plain.locator(".pagination").is_visible()
+            finally:
+                browser.close()
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
