@@ -149,7 +149,7 @@ def test_sourcing_page_counts_and_data(make_site: Callable[..., Path],
     assert "<desc id=\"chart-named-desc\">Of 8 statements, 7 come from named sources " \
            "and 1 from unnamed ones.</desc>" in page
     assert ('<th scope="row"><a href="../entities/anna-berg/quotes/">Anna Berg</a></th>'
-            '<td>person</td><td>3</td><td>2</td><td>1</td>') in page
+            '<td class="text">person</td><td>3</td><td>2</td><td>1</td>') in page
     assert '<dt id="unnamed">' in page and 'id="definitions"' in page
     assert '<a href="sourcing.csv">CSV</a>' in page
     # each article's sourcing line links to the definitions
@@ -165,7 +165,7 @@ def test_related_articles_are_ranked_by_rare_shared_names(
 
     def related(url: str) -> list[str]:
         html = (out / url / "index.html").read_text("utf-8")
-        block = html[html.index('<aside class="related"'):html.index("</aside>")]
+        block = html[html.index('<aside class="related-articles"'):html.index("</aside>")]
         return [text_of(li) for li in re.findall(r"<li>(.*?)</li>", block)]
 
     # a2 shares Delft and Harbour Board (2 articles each: rarer) and Anna Berg (3) with
@@ -211,7 +211,7 @@ def test_each_kind_can_be_turned_off(make_site: Callable[..., Path],
     assert not (out / "sourcing").exists()
     assert not list(out.glob("entities/*/quotes"))
     art = (out / "2026/01/a1/index.html").read_text("utf-8")
-    assert 'class="related"' not in art and "sourcing/" not in art
+    assert 'class="related-articles"' not in art and "sourcing/" not in art
     entity = (out / "entities/anna-berg/index.html").read_text("utf-8")
     assert "Often mentioned with" not in entity and "<svg" not in entity
     assert "quotes/" not in entity
