@@ -18,6 +18,7 @@ SOURCE_KINDS = ("person", "organisation", "media", "unnamed")
 COLUMNS = ("statements", "named", "unnamed", "person", "organisation", "media", "direct",
            "reported")
 TOP_SOURCES = 15
+MAX_MONTHS = 600  # a timeline's longest run of months (50 years)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,11 +65,14 @@ def speech(ann: Annotations) -> tuple[Attribution, ...]:
 
 
 def month_range(months: Iterable[str]) -> list[str]:
-    """Every month ("YYYY-MM") from the first of `months` to the last."""
+    """Every month ("YYYY-MM") from the first of `months` to the last; over a span longer
+    than MAX_MONTHS (a date in year 1 is a typo, not history) only the months given."""
     found = sorted(months)
     if not found:
         return []
     y, m = int(found[0][:4]), int(found[0][5:])
+    if (int(found[-1][:4]) - y) * 12 + int(found[-1][5:]) - m >= MAX_MONTHS:
+        return found
     out = []
     while True:
         key = f"{y:04d}-{m:02d}"

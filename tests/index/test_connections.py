@@ -56,3 +56,13 @@ def test_rarer_names_weigh_more_and_ties_go_to_the_newer_article(
     assert timeline(tom) == (("2026-01", 1), ("2026-02", 1), ("2026-03", 1), ("2026-04", 1))
     assert timeline(index.entities["gouda"]) == (("2026-01", 1), ("2026-02", 0),
                                                  ("2026-03", 1))
+
+
+def test_a_timeline_over_centuries_lists_only_the_months_with_mentions() -> None:
+    from sitegen.index.sourcing import month_range
+
+    assert month_range(["2026-03", "2025-11"]) == ["2025-11", "2025-12", "2026-01",
+                                                    "2026-02", "2026-03"]
+    assert month_range(["0001-01", "2026-03", "9999-12"]) == ["0001-01", "2026-03",
+                                                              "9999-12"]
+    assert month_range([]) == []
