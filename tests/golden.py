@@ -22,7 +22,8 @@ REPO = Path(__file__).resolve().parents[1]
 SNAPSHOT = REPO / "tests" / "golden" / "demo"
 BINARY = REPO / "tests" / "golden" / "demo.binary.sha256"
 BASE_URL = "https://example.org/news/"
-TEXT = frozenset({".html", ".xml", ".css", ".js", ".svg", ".txt", ".json", ".webmanifest"})
+TEXT = frozenset({".html", ".xml", ".css", ".js", ".svg", ".txt", ".json", ".csv",
+                  ".webmanifest"})
 
 
 def build_demo(out: Path, cache: Path) -> None:

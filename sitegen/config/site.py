@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sitegen.config.archive import ArchiveConfig, PaginationConfig
 from sitegen.config.keys import key_line as _key_line
 from sitegen.config.keys import unknown_key as _unknown
 from sitegen.config.plugins import PluginOptions, parse_plugin_tables, plugin_list_errors
@@ -84,16 +85,6 @@ RAW_HTML_MODES = ("escape", "sanitize")
 
 
 @dataclass(frozen=True, slots=True)
-class PaginationConfig:
-    """`[pagination]`: how many articles a tag, entity or glossary-term page lists (page 1
-    at the stable URL, page N at .../page/N/), and how many entities the entities index
-    shows on one page before it is split by type and initial letter."""
-
-    page_size: int = 50
-    index_size: int = 1000
-
-
-@dataclass(frozen=True, slots=True)
 class BuildConfig:
     """How `sitegen build` runs (the command line's --executor, --scheduler and --jobs win)."""
 
@@ -155,6 +146,7 @@ class SiteConfig:
     build: BuildConfig = field(default_factory=BuildConfig)
     limits: LimitsConfig = field(default_factory=LimitsConfig)
     files: FilesConfig = field(default_factory=FilesConfig)
+    archive: ArchiveConfig = field(default_factory=ArchiveConfig)
     plugins: PluginOptions = field(default_factory=PluginOptions)  # [plugins.NAME] tables
     pagination: PaginationConfig = field(default_factory=PaginationConfig)
     # [deploy.NAME] sections (sitegen/config/deploy.py); not in repr: pages do not depend
@@ -203,6 +195,7 @@ _SECTIONS: dict[str, type[Any]] = {
     "limits": LimitsConfig,
     "files": FilesConfig,
     "pagination": PaginationConfig,
+    "archive": ArchiveConfig,
 }
 
 
@@ -375,6 +368,9 @@ def _validate(config: SiteConfig, path: Path, text: str) -> None:
     for key in ("max_article_bytes", "max_tags"):
         if getattr(config.limits, key) < 1:
             raise SiteError(f"[limits] {key} must be 1 or more", path, _key_line(text, key))
+    for key in ("quotes_per_page", "related_count", "cooccurring_count"):
+        if getattr(config.archive, key) < 1:
+            raise SiteError(f"[archive] {key} must be 1 or more", path, _key_line(text, key))
 
 
 def _validate_build(build: BuildConfig, path: Path, text: str) -> None:

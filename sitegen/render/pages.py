@@ -11,53 +11,23 @@ each context value (the whole index only when the template reads it; see keys.py
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
-from sitegen.index.site import Article, EntityInfo, SiteIndex
+from sitegen.index.site import Article, SiteIndex
 from sitegen.render import listings
-from sitegen.render.renderer import RenderedFile, Renderer
+from sitegen.render.archive_pages import (
+    ARCHIVE_KINDS,
+    archive_urls,
+    article_related,
+    entity_extras,
+    related_key,
+)
+from sitegen.render.page import KeyParts, Page, PageKind, PagesFn
+from sitegen.render.renderer import Renderer
 from sitegen.render.sitemaps import sitemap_files, sitemap_urls
 from sitegen.render.social import CARD_NAME, CARD_VERSION, card_path
 
-
-@dataclass(frozen=True, slots=True)
-class Page:
-    """One page to render: its kind (a PageKind's name), URL, output path (relative to the
-    output folder) and template context; `root` is the prefix back to the site root (None:
-    from the URL)."""
-
-    kind: str
-    url: str
-    out: str
-    context: dict[str, Any] = field(default_factory=dict)
-    root: str | None = None
-
-
-class KeyParts(Protocol):
-    """What a page kind's key function may use (keys.PageKeys)."""
-
-    salt: str
-
-    def digest(self, value: Any) -> str: ...
-
-    def uses_index(self, template: str) -> bool: ...
-
-    def entity_fact(self, info: EntityInfo) -> str: ...
-
-
-PagesFn = Callable[[Renderer, SiteIndex], Iterable[Page]]
-KeyFn = Callable[[KeyParts, Renderer, Page, SiteIndex], list[str]]
-DrawFn = Callable[[Renderer, Page, SiteIndex], RenderedFile]
-
-
-@dataclass(frozen=True, slots=True)
-class PageKind:
-    name: str
-    template: str | None  # None: not drawn from a template (the social cards)
-    pages: PagesFn
-    key: KeyFn | None = None  # None: the template, URL, root and context (keys.PageKeys)
-    draw: DrawFn | None = None  # None: Renderer.render(template, url, out, root, **context)
+__all__ = ["PAGE_KINDS", "KeyParts", "Page", "PageKind", "article_page", "page_templates"]
 
 
 def one(kind: str, url: str, out: str) -> PagesFn:
@@ -100,6 +70,7 @@ def _article_key(keys: KeyParts, renderer: Renderer, page: Page, index: SiteInde
         term = index.terms.get(tid)
         parts.append(tid if term is None else repr(term.term))
     parts.append(repr(renderer.author_urls(art, index)))
+    parts.append(related_key(renderer, index, art))  # the related articles it lists
     if keys.uses_index("article.html"):
         parts.append(keys.digest(index))
     return parts
@@ -152,6 +123,7 @@ def _sitemaps(r: Renderer, index: SiteIndex) -> Iterator[Page]:
     cfg = r.config
     terms = [f"glossary/{tid}/" for tid, _t in listings.paged_terms(index, cfg)]
     urls = sitemap_urls(index, listings.letter_urls(cfg, index), terms)
+    urls += [(url, "") for url in archive_urls(r, index)]
     yield from sitemap_files(maker({"sitemap.xml": "sitemap", "sitemap-index.xml":
                                     "sitemap-index"}), index, urls)
 
@@ -167,7 +139,9 @@ def _entities(r: Renderer, index: SiteIndex) -> Iterator[Page]:
 def _entity(r: Renderer, index: SiteIndex) -> Iterator[Page]:
     page = maker({"entity.html": "entity"})
     for info in index.entities.values():
-        yield from listings.entity_pages(page, r.config, info, index, r.entity_image(info))
+        extras = entity_extras(r, index, info)
+        for p in listings.entity_pages(page, r.config, info, index, r.entity_image(info)):
+            yield Page(p.kind, p.url, p.out, {**p.context, **extras})
 
 
 def _glossary(r: Renderer, index: SiteIndex) -> list[Page]:
@@ -211,8 +185,9 @@ def _404(r: Renderer, index: SiteIndex) -> list[Page]:
 PAGE_KINDS: tuple[PageKind, ...] = (
     PageKind("article", "article.html",
              lambda _r, index: [article_page(a) for a in index.articles],
-             key=_article_key, draw=lambda r, page, index: r.article(page.context["article"],
-                                                                     index)),
+             key=_article_key, draw=lambda r, page, index: r.article(
+                 page.context["article"], index,
+                 related=article_related(r, index, page.context["article"]))),
     PageKind("home", "index.html", _home),
     PageKind("tags", "tags.html", one("tags", "tags/", "tags/index.html")),
     PageKind("tag", "tag.html", _tags),
@@ -230,6 +205,7 @@ PAGE_KINDS: tuple[PageKind, ...] = (
     PageKind("robots", "robots.txt", one("robots", "", "robots.txt")),
     PageKind("card", None, _cards, key=_card_key,
              draw=lambda r, page, _i: r.card(page.url, page.context["title"])),
+    *ARCHIVE_KINDS,
     PageKind("404", "404.html", _404),
 )
 

@@ -200,13 +200,16 @@ class Renderer:
         sanitize = self.config.markdown.sanitize
         return render_tokens(tokens_of(art.doc.document, sanitize), env, sanitize)
 
-    def article(self, art: Article, index: SiteIndex) -> RenderedFile:
+    def article(self, art: Article, index: SiteIndex, related: tuple[Any, ...] = ()
+                ) -> RenderedFile:
+        """An article page; `related`: the related articles it lists (pages.py)."""
         root = root_for(art.url)
         ann = article_annotations(art, index, self.config, root, held=self.show_held)
         body = Markup(self.body_html(art, root, ann.marks))
         authors = self.author_urls(art, index)
         return self.render("article.html", art.url, art.url + "index.html", article=art,
                            meta=art.doc.document.meta, body=body, ann=ann, index=index,
+                           related=related,
                            social_image=self.article_image(art),
                            jsonld=news_article_jsonld(art, ann.entities, self.config,
                                                       authors))

@@ -30,7 +30,9 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def page_kinds(out: Path) -> list[str]:
     article = sorted(out.glob("2026/*/*/index.html"))[0].relative_to(out).as_posix()
     entity = sorted(out.glob("entities/*/index.html"))[0].relative_to(out).as_posix()
-    return ["index.html", article, entity, "glossary/index.html"]
+    quotes = sorted(out.glob("entities/*/quotes/index.html"))[0].relative_to(out).as_posix()
+    return ["index.html", article, entity, "glossary/index.html",
+            "sourcing/index.html", quotes]  # the archive pages (docs/archive-pages.md)
 
 
 @pytest.fixture(scope="module")
