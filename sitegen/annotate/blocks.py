@@ -15,8 +15,7 @@ whole article.
 A record is compact: the block's text is not stored (it is the key's input and known when
 reading); per token its length, whitespace, part of speech, head offset, entity IOB and
 sentence start, and the strings (tag, morph, lemma, norm, dependency, entity type) as indexes
-into a small table of the block's own strings, "same as the token" for the common lemma and
-norm, all zlib-compressed.
+into the model's and the block's strings, "same as the token" for most lemmas and norms.
 """
 
 from __future__ import annotations
@@ -60,6 +59,7 @@ class NlpSplit:
     """Where the annotate stage's time went (seconds; summed over worker processes)."""
 
     model_load: float = 0.0
+    lean_load: float = 0.0  # no model needed: spaCy, a blank Language, its vocab and lemmas
     nlp: float = 0.0  # the model over the new blocks (and any article run whole)
     assemble: float = 0.0  # block cache reads and writes, records, Doc assembly
     doc_steps: float = 0.0  # annotators and confidence over each article's Doc
@@ -154,10 +154,9 @@ def model_strings(nlp: Language) -> tuple[str, ...]:
 def encode(doc: Doc, known: Sequence[str] = ()) -> bytes:
     """The compact record of one block's Doc (`known`: the model's `model_strings`)."""
     import numpy as np
-
-    arr = doc.to_array(_ids()).astype(np.uint64).reshape(len(doc), len(ATTRS))
     from spacy.attrs import LOWER, ORTH
 
+    arr = doc.to_array(_ids()).astype(np.uint64).reshape(len(doc), len(ATTRS))
     words = doc.to_array([ORTH, LOWER]).astype(np.uint64).reshape(len(doc), 2)
     strings: list[str] = []
     add = doc.vocab.strings.add
@@ -283,7 +282,6 @@ def decode(text: str, record: bytes, vocab: Any, known: Sequence[str] = ()) -> R
     return Rows(words, [bool(s) for s in spaces], out)
 
 
-
 def _drop_separator(rows: Rows, piece: str) -> Rows | None:
     """The rows of `piece` from those of `piece + SEP`: without the separator's token,
     when it is one token of its own that nothing depends on; else None."""
@@ -316,6 +314,42 @@ def assemble(vocab: Any, parts: Sequence[Rows]) -> Doc:
 
 
 # --- the pass ------------------------------------------------------------------------------
+
+
+def _assemble_all(vocab: Any, pieces: Sequence[Sequence[str]],
+                  keys: Sequence[Sequence[str]], rows: dict[str, Rows]) -> list[Doc | None]:
+    """Each text's Doc from its blocks' rows; None where the text must be run whole."""
+    out: list[Doc | None] = []
+    for ps, ks in zip(pieces, keys, strict=True):
+        parts: list[Rows | None] = [rows[k] for k in ks]
+        if ps and not ps[-1].endswith(SEP):
+            last = parts[-1]
+            parts[-1] = None if last is None else _drop_separator(last, ps[-1])
+        # (the rows' words and spaces are the pieces' text: the Doc's text is `text`)
+        out.append(assemble(vocab, [p for p in parts if p is not None])
+                   if ps and None not in parts else None)
+    return out
+
+
+def cached_docs(vocab: Any, ident: str, known: Sequence[str], texts: Sequence[str],
+                cache: BlockCache, split: NlpSplit) -> list[Doc] | None:
+    """A Doc of each text on `vocab`, from the cache alone (`ident` and `known` the model's
+    `model_identity` and `model_strings`); None unless every block is cached and valid."""
+    t0 = time.perf_counter()
+    pieces = [split_blocks(t) for t in texts]
+    keys = [[block_key(ident, nlp_text(p)) for p in ps] for ps in pieces]
+    inputs = {k: nlp_text(p) for ps, ks in zip(pieces, keys, strict=True)
+              for p, k in zip(ps, ks, strict=True)}
+    try:
+        records = cache.get_many(list(inputs))
+        rows = {k: decode(inputs[k], records[k], vocab, known) for k in inputs}
+    except (KeyError, InvalidBlock):
+        return None
+    if None in (out := _assemble_all(vocab, pieces, keys, rows)):
+        return None
+    split.blocks += sum(len(ps) for ps in pieces)
+    split.assemble += time.perf_counter() - t0
+    return [d for d in out if d is not None]
 
 
 def block_docs(nlp: Language, texts: Sequence[str], cache: BlockCache | None,
@@ -353,15 +387,7 @@ def block_docs(nlp: Language, texts: Sequence[str], cache: BlockCache | None,
         rows[key] = decode(inputs[key], record, nlp.vocab, known)  # the same Doc, cached or not
     if cache is not None:
         cache.put_many(stored)
-    out: list[Doc | None] = []
-    for ps, ks in zip(pieces, keys, strict=True):
-        parts: list[Rows | None] = [rows[k] for k in ks]
-        if ps and not ps[-1].endswith(SEP):
-            last = parts[-1]
-            parts[-1] = None if last is None else _drop_separator(last, ps[-1])
-        # (the rows' words and spaces are the pieces' text: the Doc's text is `text`)
-        out.append(assemble(nlp.vocab, [p for p in parts if p is not None])
-                   if ps and None not in parts else None)
+    out = _assemble_all(nlp.vocab, pieces, keys, rows)
     split.assemble += (t1 - t0) + (time.perf_counter() - t2)
     whole = [i for i, d in enumerate(out) if d is None]
     if whole:  # empty, or a block whose separator is not a token of its own: as one text

@@ -23,7 +23,7 @@ per article after the model pass.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -201,7 +201,7 @@ def _index_for(glossary: Glossary, doc: Doc, nlp: Language | None) -> _Index:
     index = _Index(vocab=vocab, nlp=language, root=_Node())
     entries = [(term, form) for term in glossary.terms for form in (term.term, *term.forms)]
     for (term, _form), words in zip(
-        entries, _lemmatise([form for _, form in entries], language), strict=True
+        entries, term_words([form for _, form in entries], language), strict=True
     ):
         _insert(index.root, words, term)
     if len(_INDEXES) >= _CACHE_SIZE:
@@ -232,7 +232,25 @@ def _insert(root: _Node, words: Sequence[tuple[str, str]], term: Term) -> None:
             node.term = term
 
 
-def _lemmatise(forms: Sequence[str], nlp: Language | None) -> Iterable[list[tuple[str, str]]]:
+def term_forms(glossary: Glossary) -> list[str]:
+    """Every entry of `glossary` (each term and its forms), in the order they are indexed."""
+    return [form for term in glossary.terms for form in (term.term, *term.forms)]
+
+
+_PRESET: dict[int, tuple[object, dict[str, list[tuple[str, str]]]]] = {}
+
+
+def preset_words(nlp: object, forms: Sequence[str],
+                 words: Sequence[list[tuple[str, str]]]) -> None:
+    """The words of `forms` as the model tagged them (`term_words` with the model, kept by
+    annotate/model_facts.py), for `nlp`, a stand-in for the model that cannot tag them."""
+    hit = _PRESET.get(id(nlp))
+    table = hit[1] if hit is not None and hit[0] is nlp else {}
+    table.update(zip(forms, words, strict=True))
+    _PRESET[id(nlp)] = (nlp, table)
+
+
+def term_words(forms: Sequence[str], nlp: Language | None) -> list[list[tuple[str, str]]]:
     """(text, lemma) of each word of each form, tagged inside a sentence frame.
 
     Without a model (a Doc made from a bare Vocab) the words are split on whitespace and
@@ -240,6 +258,9 @@ def _lemmatise(forms: Sequence[str], nlp: Language | None) -> Iterable[list[tupl
     """
     if nlp is None:
         return [[(w, w) for w in form.split()] for form in forms]
+    hit = _PRESET.get(id(nlp))
+    if hit is not None and hit[0] is nlp and all(f in hit[1] for f in forms):
+        return [hit[1][f] for f in forms]
     out: list[list[tuple[str, str]]] = []
     head = len(_FRAME_HEAD)
     frames = (f"{_FRAME_HEAD}{form}{_FRAME_TAIL}" for form in forms)
