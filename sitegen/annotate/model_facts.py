@@ -156,7 +156,7 @@ class Lean:
     lemmatizer, and the glossary entries' words."""
 
     facts: Facts
-    nlp: Language
+    nlp: LeanLanguage
     words: list[list[tuple[str, str]]]
 
 
@@ -179,16 +179,46 @@ def lean(model: str, forms: Sequence[str], cache: BlockCache) -> Lean | None:
     return Lean(facts, nlp, words)
 
 
-@lru_cache(maxsize=2)
-def _blank(lang: str, path: str, lemmatizer: tuple[tuple[str, str], ...] | None) -> Any:
-    import spacy
+class LeanLanguage:
+    """What the annotators use of a Language: its Vocab, its pipe names and its lemmatizer
+    (`get_pipe`), without the tokenizer and the trained components."""
 
-    nlp = spacy.blank(lang)
-    nlp.vocab.from_disk(Path(path) / "vocab")
+    def __init__(self, lang: str, vocab: Any, lemmatizer: Any) -> None:
+        self.lang = lang
+        self.vocab = vocab
+        self.lemmatizer = lemmatizer
+        self.pipe_names = ["lemmatizer"] if lemmatizer is not None else []
+
+    def get_pipe(self, name: str) -> Any:
+        if name != "lemmatizer" or self.lemmatizer is None:
+            raise KeyError(name)
+        return self.lemmatizer
+
+
+@lru_cache(maxsize=2)
+def _blank(lang: str, path: str, lemmatizer: tuple[tuple[str, str], ...] | None
+           ) -> LeanLanguage:
+    """The model's language's Vocab (as a Language makes it) with the model's vocabulary
+    lookups (its strings come with the records), and its lemmatizer with its tables."""
+    from spacy.util import get_lang_class
+    from spacy.vocab import create_vocab
+
+    lang_cls = get_lang_class(lang)
+    vocab = create_vocab(lang, lang_cls.Defaults)
+    vocab.lookups.from_disk(Path(path) / "vocab")
+    pipe: Any = None
     if lemmatizer is not None:
-        conf: dict[str, Any] = dict(lemmatizer)
-        if "overwrite" in conf:
-            conf["overwrite"] = conf["overwrite"] == "True"
-        pipe: Any = nlp.add_pipe("lemmatizer", config=conf)
+        conf = dict(lemmatizer)
+        mode, overwrite = conf.get("mode", "lookup"), conf.get("overwrite") == "True"
+        try:
+            from spacy.util import registry
+
+            make: Any = registry.factories.get(lang_cls.get_factory_name("lemmatizer"))
+            pipe = make(LeanLanguage(lang, vocab, None), None, "lemmatizer", mode,
+                        overwrite, None)
+        except Exception:  # no language-specific lemmatizer: spaCy's own
+            from spacy.pipeline import Lemmatizer
+
+            pipe = Lemmatizer(vocab, None, "lemmatizer", mode=mode, overwrite=overwrite)
         pipe.from_disk(Path(path) / "lemmatizer", exclude=["vocab"])
-    return nlp
+    return LeanLanguage(lang, vocab, pipe)
