@@ -59,6 +59,8 @@ class _Index:
 
 
 _INDEXES: dict[tuple[object, int, int], _Index] = {}
+# The candidates of the last Doc matched: the glossary annotator matches each Doc twice.
+_LAST: list[Any] = []
 
 
 def find_terms(
@@ -90,9 +92,15 @@ def find_terms(
     if doc.text != view.text:
         raise ValueError("find_terms: the Doc is not of this TextView's text")
     index = _index_for(glossary, doc, nlp)
+    last = _LAST
+    if last and last[0] is doc and last[1] is index:  # the same Doc again (builtins.py)
+        found: list[tuple[int, int, Term]] = last[2]
+    else:
+        found = list(_candidates(doc, index))
+        _LAST[:] = [doc, index, found]
     candidates = [
         (start, end, term)
-        for start, end, term in _candidates(doc, index)
+        for start, end, term in found
         if _allowed(view, start, end, entities)
     ]
     # Longest first, then leftmost; keep what does not overlap an accepted match.
