@@ -31,6 +31,7 @@ from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
 
 from sitegen.annotate.block_cache import BlockCache
+from sitegen.annotate.block_memo import keep, recall
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -316,7 +317,7 @@ def assemble(vocab: Any, parts: Sequence[Rows]) -> Doc:
 # --- the pass ------------------------------------------------------------------------------
 
 
-def _assemble_all(vocab: Any, pieces: Sequence[Sequence[str]],
+def assemble_texts(vocab: Any, pieces: Sequence[Sequence[str]],
                   keys: Sequence[Sequence[str]], rows: dict[str, Rows]) -> list[Doc | None]:
     """Each text's Doc from its blocks' rows; None where the text must be run whole."""
     out: list[Doc | None] = []
@@ -329,27 +330,6 @@ def _assemble_all(vocab: Any, pieces: Sequence[Sequence[str]],
         out.append(assemble(vocab, [p for p in parts if p is not None])
                    if ps and None not in parts else None)
     return out
-
-
-def cached_docs(vocab: Any, ident: str, known: Sequence[str], texts: Sequence[str],
-                cache: BlockCache, split: NlpSplit) -> list[Doc] | None:
-    """A Doc of each text on `vocab`, from the cache alone (`ident` and `known` the model's
-    `model_identity` and `model_strings`); None unless every block is cached and valid."""
-    t0 = time.perf_counter()
-    pieces = [split_blocks(t) for t in texts]
-    keys = [[block_key(ident, nlp_text(p)) for p in ps] for ps in pieces]
-    inputs = {k: nlp_text(p) for ps, ks in zip(pieces, keys, strict=True)
-              for p, k in zip(ps, ks, strict=True)}
-    try:
-        records = cache.get_many(list(inputs))
-        rows = {k: decode(inputs[k], records[k], vocab, known) for k in inputs}
-    except (KeyError, InvalidBlock):
-        return None
-    if None in (out := _assemble_all(vocab, pieces, keys, rows)):
-        return None
-    split.blocks += sum(len(ps) for ps in pieces)
-    split.assemble += time.perf_counter() - t0
-    return [d for d in out if d is not None]
 
 
 def block_docs(nlp: Language, texts: Sequence[str], cache: BlockCache | None,
@@ -366,8 +346,9 @@ def block_docs(nlp: Language, texts: Sequence[str], cache: BlockCache | None,
     inputs = {k: nlp_text(p) for ps, ks in zip(pieces, keys, strict=True)
               for p, k in zip(ps, ks, strict=True)}
     split.blocks += sum(len(ps) for ps in pieces)
-    records = cache.get_many(list(inputs)) if cache is not None else {}
-    rows: dict[str, Rows] = {}
+    rows: dict[str, Rows] = recall(nlp.vocab, inputs)  # (the preview: decoded before)
+    records = cache.get_many([k for k in inputs if k not in rows]) \
+        if cache is not None else {}
     for key, record in records.items():
         try:
             rows[key] = decode(inputs[key], record, nlp.vocab, known)
@@ -387,7 +368,8 @@ def block_docs(nlp: Language, texts: Sequence[str], cache: BlockCache | None,
         rows[key] = decode(inputs[key], record, nlp.vocab, known)  # the same Doc, cached or not
     if cache is not None:
         cache.put_many(stored)
-    out = _assemble_all(nlp.vocab, pieces, keys, rows)
+    keep(nlp.vocab, rows)
+    out = assemble_texts(nlp.vocab, pieces, keys, rows)
     split.assemble += (t1 - t0) + (time.perf_counter() - t2)
     whole = [i for i, d in enumerate(out) if d is None]
     if whole:  # empty, or a block whose separator is not a token of its own: as one text

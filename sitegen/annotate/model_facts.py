@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -33,11 +34,23 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sitegen.annotate.block_cache import BlockCache
-from sitegen.annotate.blocks import SCHEMA, model_identity, model_strings
+from sitegen.annotate.blocks import (
+    SCHEMA,
+    InvalidBlock,
+    NlpSplit,
+    assemble_texts,
+    block_key,
+    decode,
+    model_identity,
+    model_strings,
+    nlp_text,
+    split_blocks,
+)
 from sitegen.annotate.cache import model_identity as package_identity
 
 if TYPE_CHECKING:
     from spacy.language import Language
+    from spacy.tokens import Doc
 
 FACTS_SCHEMA = 1
 _FILES = ("meta.json", "config.cfg")
@@ -222,3 +235,24 @@ def _blank(lang: str, path: str, lemmatizer: tuple[tuple[str, str], ...] | None
             pipe = Lemmatizer(vocab, None, "lemmatizer", mode=mode, overwrite=overwrite)
         pipe.from_disk(Path(path) / "lemmatizer", exclude=["vocab"])
     return LeanLanguage(lang, vocab, pipe)
+
+
+def cached_docs(vocab: Any, ident: str, known: Sequence[str], texts: Sequence[str],
+                cache: BlockCache, split: NlpSplit) -> list[Doc] | None:
+    """A Doc of each text on `vocab`, from the cache alone (`ident` and `known` the model's
+    `model_identity` and `model_strings`); None unless every block is cached and valid."""
+    t0 = time.perf_counter()
+    pieces = [split_blocks(t) for t in texts]
+    keys = [[block_key(ident, nlp_text(p)) for p in ps] for ps in pieces]
+    inputs = {k: nlp_text(p) for ps, ks in zip(pieces, keys, strict=True)
+              for p, k in zip(ps, ks, strict=True)}
+    try:
+        records = cache.get_many(list(inputs))
+        rows = {k: decode(inputs[k], records[k], vocab, known) for k in inputs}
+    except (KeyError, InvalidBlock):
+        return None
+    if None in (out := assemble_texts(vocab, pieces, keys, rows)):
+        return None
+    split.blocks += sum(len(ps) for ps in pieces)
+    split.assemble += time.perf_counter() - t0
+    return [d for d in out if d is not None]

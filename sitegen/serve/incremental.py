@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from sitegen.annotate import block_memo
 from sitegen.annotate.cache import AnnotationCache, cache_dir
 from sitegen.build import engine as pipeline
 from sitegen.config.site import SiteConfig, load_config
@@ -81,6 +82,7 @@ class Session:
         """Load everything into memory; True when the fast path agrees with build()."""
         self.enabled = False
         self.pending = False
+        block_memo.enable()  # a save reads the edited article's unchanged blocks again
         config = load_config(self.site).with_base_url(self.base_url)
         kb, glossary = pipeline.load_data(config)
         docs = pipeline.parse_all(config)

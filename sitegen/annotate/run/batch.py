@@ -11,9 +11,9 @@ from typing import Any
 
 from sitegen.annotate import registry
 from sitegen.annotate.block_cache import BlockCache
-from sitegen.annotate.blocks import NlpSplit, block_docs, cached_docs
+from sitegen.annotate.blocks import NlpSplit, block_docs
 from sitegen.annotate.glossary.annotator import preset_words, term_forms, term_words
-from sitegen.annotate.model_facts import lean, remember
+from sitegen.annotate.model_facts import cached_docs, lean, remember
 from sitegen.annotate.nlp import load_model, loaded_model
 from sitegen.annotate.pipeline import AnnotationContext, annotate_doc
 from sitegen.core.model import Annotations, TextView
