@@ -346,9 +346,9 @@ def block_docs(nlp: Language, texts: Sequence[str], cache: BlockCache | None,
     inputs = {k: nlp_text(p) for ps, ks in zip(pieces, keys, strict=True)
               for p, k in zip(ps, ks, strict=True)}
     split.blocks += sum(len(ps) for ps in pieces)
-    rows: dict[str, Rows] = recall(nlp.vocab, inputs)  # (the preview: decoded before)
-    records = cache.get_many([k for k in inputs if k not in rows]) \
-        if cache is not None else {}
+    scope = cache.path if cache is not None else None  # (the preview: decoded before)
+    rows: dict[str, Rows] = recall(scope, nlp.vocab, inputs)
+    records = cache.get_many([k for k in inputs if k not in rows]) if cache is not None else {}
     for key, record in records.items():
         try:
             rows[key] = decode(inputs[key], record, nlp.vocab, known)
@@ -368,7 +368,7 @@ def block_docs(nlp: Language, texts: Sequence[str], cache: BlockCache | None,
         rows[key] = decode(inputs[key], record, nlp.vocab, known)  # the same Doc, cached or not
     if cache is not None:
         cache.put_many(stored)
-    keep(nlp.vocab, rows)
+    keep(scope, nlp.vocab, rows)
     out = assemble_texts(nlp.vocab, pieces, keys, rows)
     split.assemble += (t1 - t0) + (time.perf_counter() - t2)
     whole = [i for i, d in enumerate(out) if d is None]

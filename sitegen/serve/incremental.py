@@ -82,7 +82,6 @@ class Session:
         """Load everything into memory; True when the fast path agrees with build()."""
         self.enabled = False
         self.pending = False
-        block_memo.enable()  # a save reads the edited article's unchanged blocks again
         config = load_config(self.site).with_base_url(self.base_url)
         kb, glossary = pipeline.load_data(config)
         docs = pipeline.parse_all(config)
@@ -147,7 +146,8 @@ class Session:
                 todo.append(doc)
         if not todo:
             return 0
-        with AnnotationCache(cache_dir(self.site)) as cache:
+        # a save reads the edited article's unchanged blocks again: kept decoded
+        with AnnotationCache(cache_dir(self.site)) as cache, block_memo.kept():
             result = pipeline.annotate(todo, self.config, self.kb, self.glossary, cache=cache,
                                        jobs=1)
         for ad in result.documents:
