@@ -102,8 +102,8 @@ def test_hand_written_annotations_equal_without_the_model(
         nlp: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "kb.yaml").write_text(SAMPLE_KB, "utf-8")
     (tmp_path / "glossary.yaml").write_text(GLOSSARY, "utf-8")
-    ctx = AnnotationContext(SiteConfig(root=tmp_path, title="t"),
-                            load_kb(tmp_path / "kb.yaml"), load_glossary(tmp_path / "glossary.yaml"))
+    ctx = AnnotationContext(SiteConfig(root=tmp_path, title="t"), load_kb(tmp_path / "kb.yaml"),
+                            load_glossary(tmp_path / "glossary.yaml"))
     docs = [parse(Source(path=Path(f"{i}.md"), rel=f"{i}.md", text=article("T", body),
                          digest=str(i))) for i, body in enumerate(ARTICLES)]
     loaded, lean = _both_paths(docs, ctx, tmp_path / "cache", monkeypatch)
