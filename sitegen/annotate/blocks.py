@@ -15,8 +15,7 @@ whole article.
 A record is compact: the block's text is not stored (it is the key's input and known when
 reading); per token its length, whitespace, part of speech, head offset, entity IOB and
 sentence start, and the strings (tag, morph, lemma, norm, dependency, entity type) as indexes
-into a small table of the block's own strings, "same as the token" for the common lemma and
-norm, all zlib-compressed.
+into the model's and the block's strings, "same as the token" for most lemmas and norms.
 """
 
 from __future__ import annotations
@@ -32,6 +31,7 @@ from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
 
 from sitegen.annotate.block_cache import BlockCache
+from sitegen.annotate.block_memo import keep, recall
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -60,6 +60,7 @@ class NlpSplit:
     """Where the annotate stage's time went (seconds; summed over worker processes)."""
 
     model_load: float = 0.0
+    lean_load: float = 0.0  # no model needed: spaCy, a blank Language, its vocab and lemmas
     nlp: float = 0.0  # the model over the new blocks (and any article run whole)
     assemble: float = 0.0  # block cache reads and writes, records, Doc assembly
     doc_steps: float = 0.0  # annotators and confidence over each article's Doc
@@ -154,10 +155,9 @@ def model_strings(nlp: Language) -> tuple[str, ...]:
 def encode(doc: Doc, known: Sequence[str] = ()) -> bytes:
     """The compact record of one block's Doc (`known`: the model's `model_strings`)."""
     import numpy as np
-
-    arr = doc.to_array(_ids()).astype(np.uint64).reshape(len(doc), len(ATTRS))
     from spacy.attrs import LOWER, ORTH
 
+    arr = doc.to_array(_ids()).astype(np.uint64).reshape(len(doc), len(ATTRS))
     words = doc.to_array([ORTH, LOWER]).astype(np.uint64).reshape(len(doc), 2)
     strings: list[str] = []
     add = doc.vocab.strings.add
@@ -283,7 +283,6 @@ def decode(text: str, record: bytes, vocab: Any, known: Sequence[str] = ()) -> R
     return Rows(words, [bool(s) for s in spaces], out)
 
 
-
 def _drop_separator(rows: Rows, piece: str) -> Rows | None:
     """The rows of `piece` from those of `piece + SEP`: without the separator's token,
     when it is one token of its own that nothing depends on; else None."""
@@ -318,6 +317,21 @@ def assemble(vocab: Any, parts: Sequence[Rows]) -> Doc:
 # --- the pass ------------------------------------------------------------------------------
 
 
+def assemble_texts(vocab: Any, pieces: Sequence[Sequence[str]],
+                  keys: Sequence[Sequence[str]], rows: dict[str, Rows]) -> list[Doc | None]:
+    """Each text's Doc from its blocks' rows; None where the text must be run whole."""
+    out: list[Doc | None] = []
+    for ps, ks in zip(pieces, keys, strict=True):
+        parts: list[Rows | None] = [rows[k] for k in ks]
+        if ps and not ps[-1].endswith(SEP):
+            last = parts[-1]
+            parts[-1] = None if last is None else _drop_separator(last, ps[-1])
+        # (the rows' words and spaces are the pieces' text: the Doc's text is `text`)
+        out.append(assemble(vocab, [p for p in parts if p is not None])
+                   if ps and None not in parts else None)
+    return out
+
+
 def block_docs(nlp: Language, texts: Sequence[str], cache: BlockCache | None,
                split: NlpSplit, batch_size: int = 16, n_process: int = 1) -> list[Doc]:
     """A Doc of each text, assembled from the cached analyses of its blocks; the blocks not
@@ -332,8 +346,9 @@ def block_docs(nlp: Language, texts: Sequence[str], cache: BlockCache | None,
     inputs = {k: nlp_text(p) for ps, ks in zip(pieces, keys, strict=True)
               for p, k in zip(ps, ks, strict=True)}
     split.blocks += sum(len(ps) for ps in pieces)
-    records = cache.get_many(list(inputs)) if cache is not None else {}
-    rows: dict[str, Rows] = {}
+    scope = cache.path if cache is not None else None  # (the preview: decoded before)
+    rows: dict[str, Rows] = recall(scope, nlp.vocab, inputs)
+    records = cache.get_many([k for k in inputs if k not in rows]) if cache is not None else {}
     for key, record in records.items():
         try:
             rows[key] = decode(inputs[key], record, nlp.vocab, known)
@@ -353,15 +368,8 @@ def block_docs(nlp: Language, texts: Sequence[str], cache: BlockCache | None,
         rows[key] = decode(inputs[key], record, nlp.vocab, known)  # the same Doc, cached or not
     if cache is not None:
         cache.put_many(stored)
-    out: list[Doc | None] = []
-    for ps, ks in zip(pieces, keys, strict=True):
-        parts: list[Rows | None] = [rows[k] for k in ks]
-        if ps and not ps[-1].endswith(SEP):
-            last = parts[-1]
-            parts[-1] = None if last is None else _drop_separator(last, ps[-1])
-        # (the rows' words and spaces are the pieces' text: the Doc's text is `text`)
-        out.append(assemble(nlp.vocab, [p for p in parts if p is not None])
-                   if ps and None not in parts else None)
+    keep(scope, nlp.vocab, rows)
+    out = assemble_texts(nlp.vocab, pieces, keys, rows)
     split.assemble += (t1 - t0) + (time.perf_counter() - t2)
     whole = [i for i, d in enumerate(out) if d is None]
     if whole:  # empty, or a block whose separator is not a token of its own: as one text

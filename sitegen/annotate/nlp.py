@@ -14,12 +14,21 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
 
+_LOADED: dict[str, Language] = {}
+
+
+def loaded_model(name: str) -> Language | None:
+    """The model `name` when this process has loaded it already, else None."""
+    return _LOADED.get(name)
+
+
 @lru_cache(maxsize=4)
 def load_model(name: str) -> Language:
     import spacy
 
     try:
-        return spacy.load(name)
+        nlp = _LOADED[name] = spacy.load(name)
+        return nlp
     except OSError:
         raise SiteError(
             f"the spaCy model '{name}' is not installed",

@@ -92,7 +92,9 @@ class BuildReport:
         blocks = (f" ({sp.get('blocks_new', 0):.0f} of {sp.get('blocks', 0):.0f} blocks new"
                   + (f", {sp['whole']:.0f} articles whole" if sp.get("whole") else "") + ")"
                   if sp.get("blocks") or sp.get("whole") else "")
-        return (f"split: model load {sp.get('model_load', 0.0):.2f}s, NLP "
+        lean = (f" (no model: spaCy and the model's vocabulary {sp['lean_load']:.2f}s)"
+                if sp.get("lean_load") else "")
+        return (f"split: model load {sp.get('model_load', 0.0):.2f}s{lean}, NLP "
                 f"{sp.get('nlp', 0.0):.2f}s{blocks}, blocks assembled "
                 f"{sp.get('assemble', 0.0):.2f}s, document steps "
                 f"{sp.get('doc_steps', 0.0):.2f}s, render {t.get('render', 0.0):.2f}s, "

@@ -107,8 +107,14 @@ class SiteIndexBuilder:
         pattern = self.config.permalink
         new = {rel: Article(doc=doc, url=permalink(pattern, doc))
                for rel, doc in changed.items() if doc is not None}
-        kept = [c.article for rel, c in self._by_rel.items() if rel not in changed]
-        articles = sorted([*kept, *new.values()], key=site_order, reverse=True)
+        by_rel = self._by_rel
+        if len(new) == len(changed) and all(  # (a preview save) the order stays
+                rel in by_rel and site_order(by_rel[rel].article) == site_order(art)
+                for rel, art in new.items()):
+            articles = [new.get(a.doc.document.source.rel, a) for a in self.index.articles]
+        else:
+            kept = [c.article for rel, c in by_rel.items() if rel not in changed]
+            articles = sorted([*kept, *new.values()], key=site_order, reverse=True)
         if len({a.url for a in articles}) != len(articles):
             _duplicate_url(articles)
         touched: dict[str, set[str]] = {kind: set() for kind in self._where}

@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from sitegen.annotate import block_memo
 from sitegen.annotate.cache import AnnotationCache, cache_dir
 from sitegen.build import engine as pipeline
 from sitegen.config.site import SiteConfig, load_config
@@ -145,7 +146,8 @@ class Session:
                 todo.append(doc)
         if not todo:
             return 0
-        with AnnotationCache(cache_dir(self.site)) as cache:
+        # a save reads the edited article's unchanged blocks again: kept decoded
+        with AnnotationCache(cache_dir(self.site)) as cache, block_memo.kept():
             result = pipeline.annotate(todo, self.config, self.kb, self.glossary, cache=cache,
                                        jobs=1)
         for ad in result.documents:

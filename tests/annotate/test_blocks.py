@@ -206,3 +206,33 @@ def test_new_annotator_version_reannotates_from_cached_blocks(
     # the model's alone, so none of it runs again
     assert _split(run("build", "--site", site, "--verbose")) == (1, 0, 4)
     assert (site / ".sitegen-cache" / DB_NAME).is_file()
+
+
+def test_preview_memo_reads_only_the_edited_block(nlp: Any, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from sitegen.annotate import block_memo
+
+    text = _doc(ARTICLES[0]).view.text
+    edited = text.replace("no hurry", "no hurry at all")
+    block_memo.enable()
+    try:
+        with BlockCache(tmp_path) as cache:
+            block_docs(nlp, [text], cache, NlpSplit())
+            asked: list[str] = []
+            real = cache.get_many
+
+            def counting(keys: Any) -> Any:
+                asked.extend(keys)
+                return real(keys)
+
+            monkeypatch.setattr(cache, "get_many", counting)
+            (doc,) = block_docs(nlp, [edited], cache, split := NlpSplit())
+        assert len(asked) == 1 and split.blocks_new == 1  # the others were decoded before
+    finally:
+        block_memo.disable()
+    with BlockCache(tmp_path) as cache:
+        (again,) = block_docs(nlp, [edited], cache, NlpSplit())
+    assert doc.to_json() == again.to_json() and doc.text == edited
+    ctx = _ctx()
+    view = _doc(ARTICLES[0].replace("no hurry", "no hurry at all")).view
+    assert annotate_doc(doc, view, ctx, nlp) == annotate_doc(again, view, ctx, nlp)

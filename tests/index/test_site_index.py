@@ -98,3 +98,20 @@ def test_a_url_taken_twice_is_refused_and_the_index_kept(site: Path) -> None:
         build_index(edited, config, kb, glossary)
     assert str(err.value) == str(full.value)
     assert builder.index is before and builder.article("b.md") is not None
+
+
+def test_an_edit_keeping_or_moving_the_date_gives_the_full_build_order(site: Path) -> None:
+    docs, config, kb, glossary = annotated(site)
+    builder = SiteIndexBuilder(config, kb, glossary)
+    builder.add(docs)
+    path = site / "content" / "b.md"
+    for date, order in (("2026-03-02", ["Delta", "Gamma", "Beta", "Alpha"]),
+                        ("2026-03-09", ["Beta", "Delta", "Gamma", "Alpha"])):
+        path.write_text(article("Beta", "Karin Mulder said sanctions hit Moscow traders.",
+                                date=date, tags="[money]"), "utf-8")
+        edited, *_ = annotated(site)
+        beta = next(d for d in edited if d.document.source.rel == "b.md")
+        index = builder.update({"b.md": beta})
+        assert shape(index) == shape(build_index(edited, config, kb, glossary))
+        assert [a.title for a in index.articles] == order
+        assert next(a for a in index.articles if a.title == "Beta").doc is beta

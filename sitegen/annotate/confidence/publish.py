@@ -65,12 +65,16 @@ def _attributions(doc: Any, view: TextView, attrs: tuple[Attribution, ...],
                   ents: tuple[EntityMention, ...], threshold: float
                   ) -> tuple[Attribution, ...]:
     model = load("attributions")
+    scored = [a for a in attrs if a.kind not in PATTERN_PRIORS] if model is not None else []
+    probs = dict(zip(map(id, scored), model.probabilities(
+        [attribution_features(doc, view.text, a, ents) for a in scored]), strict=True)
+    ) if model is not None else {}
     out: list[Attribution] = []
     for a in attrs:
         if a.kind in PATTERN_PRIORS:
             conf = PATTERN_PRIORS[a.kind]
         elif model is not None:
-            conf = model.probability(attribution_features(doc, view.text, a, ents))
+            conf = probs[id(a)]
         else:
             conf = a.confidence
         out.append(dataclasses.replace(a, confidence=conf, published=conf >= threshold))

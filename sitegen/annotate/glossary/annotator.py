@@ -23,7 +23,7 @@ per article after the model pass.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -59,6 +59,8 @@ class _Index:
 
 
 _INDEXES: dict[tuple[object, int, int], _Index] = {}
+# The candidates of the last Doc matched: the glossary annotator matches each Doc twice.
+_LAST: list[Any] = []
 
 
 def find_terms(
@@ -90,9 +92,15 @@ def find_terms(
     if doc.text != view.text:
         raise ValueError("find_terms: the Doc is not of this TextView's text")
     index = _index_for(glossary, doc, nlp)
+    last = _LAST
+    if last and last[0] is doc and last[1] is index:  # the same Doc again (builtins.py)
+        found: list[tuple[int, int, Term]] = last[2]
+    else:
+        found = list(_candidates(doc, index))
+        _LAST[:] = [doc, index, found]
     candidates = [
         (start, end, term)
-        for start, end, term in _candidates(doc, index)
+        for start, end, term in found
         if _allowed(view, start, end, entities)
     ]
     # Longest first, then leftmost; keep what does not overlap an accepted match.
@@ -201,7 +209,7 @@ def _index_for(glossary: Glossary, doc: Doc, nlp: Language | None) -> _Index:
     index = _Index(vocab=vocab, nlp=language, root=_Node())
     entries = [(term, form) for term in glossary.terms for form in (term.term, *term.forms)]
     for (term, _form), words in zip(
-        entries, _lemmatise([form for _, form in entries], language), strict=True
+        entries, term_words([form for _, form in entries], language), strict=True
     ):
         _insert(index.root, words, term)
     if len(_INDEXES) >= _CACHE_SIZE:
@@ -232,7 +240,25 @@ def _insert(root: _Node, words: Sequence[tuple[str, str]], term: Term) -> None:
             node.term = term
 
 
-def _lemmatise(forms: Sequence[str], nlp: Language | None) -> Iterable[list[tuple[str, str]]]:
+def term_forms(glossary: Glossary) -> list[str]:
+    """Every entry of `glossary` (each term and its forms), in the order they are indexed."""
+    return [form for term in glossary.terms for form in (term.term, *term.forms)]
+
+
+_PRESET: dict[int, tuple[object, dict[str, list[tuple[str, str]]]]] = {}
+
+
+def preset_words(nlp: object, forms: Sequence[str],
+                 words: Sequence[list[tuple[str, str]]]) -> None:
+    """The words of `forms` as the model tagged them (`term_words` with the model, kept by
+    annotate/model_facts.py), for `nlp`, a stand-in for the model that cannot tag them."""
+    hit = _PRESET.get(id(nlp))
+    table = hit[1] if hit is not None and hit[0] is nlp else {}
+    table.update(zip(forms, words, strict=True))
+    _PRESET[id(nlp)] = (nlp, table)
+
+
+def term_words(forms: Sequence[str], nlp: Language | None) -> list[list[tuple[str, str]]]:
     """(text, lemma) of each word of each form, tagged inside a sentence frame.
 
     Without a model (a Doc made from a bare Vocab) the words are split on whitespace and
@@ -240,6 +266,9 @@ def _lemmatise(forms: Sequence[str], nlp: Language | None) -> Iterable[list[tupl
     """
     if nlp is None:
         return [[(w, w) for w in form.split()] for form in forms]
+    hit = _PRESET.get(id(nlp))
+    if hit is not None and hit[0] is nlp and all(f in hit[1] for f in forms):
+        return [hit[1][f] for f in forms]
     out: list[list[tuple[str, str]]] = []
     head = len(_FRAME_HEAD)
     frames = (f"{_FRAME_HEAD}{form}{_FRAME_TAIL}" for form in forms)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sitegen.annotate.blocks import NlpSplit
 from sitegen.annotate.pipeline import AnnotationContext
-from sitegen.annotate.run.batch import annotate_batch
+from sitegen.annotate.run.batch import annotate_batch, annotate_cached
 from sitegen.annotate.run.warm import WarmModel
 from sitegen.core.model import Annotations, TextView
 
@@ -63,6 +63,12 @@ def annotate_parallel(views: Sequence[TextView], ctx: AnnotationContext, jobs: i
     processes).
     """
     split = split if split is not None else NlpSplit()
+    if warm is not None and blocks is not None and (jobs <= 1 or len(views) <= batch_size):
+        cached = annotate_cached(views, ctx, blocks, split)  # every block cached: no model
+        if cached is not None:
+            warm.close()
+            yield from enumerate(cached)
+            return
     if warm is not None and (jobs <= 1 or len(views) <= batch_size):
         warmed = warm.annotate(views, ctx, batch_size, blocks, split)
         if warmed is not None:
