@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from html import escape
 
 from sitegen.config.site import SiteConfig
+from sitegen.config.thresholds import PublishThresholds
 from sitegen.core.model import Attribution, EntityMention
 from sitegen.core.spans import Spans
 from sitegen.index.site import Article, EntityInfo, SiteIndex
@@ -174,21 +175,30 @@ def _markers(text: str, statements: list[tuple[int, Attribution]],
     return out
 
 
-def held_marks(art: Article) -> list[Mark]:
-    """The preview's view of what was held back: a zero-width, greyed label after each
-    candidate below its publish threshold, with its confidence (the inspector shows them)."""
+def held_marks(art: Article, thresholds: PublishThresholds | None = None) -> list[Mark]:
+    """The preview's view of what is not shown: a zero-width, greyed label after each
+    candidate left out, with its confidence (the inspector shows them). One at or above its
+    publish threshold can only have been left out by an editor: it reads "rejected"."""
     marks: list[Mark] = []
     candidates = art.doc.all_annotations
+    limits = thresholds or PublishThresholds()
+
+    def why(confidence: float, threshold: float) -> str:
+        return "rejected" if thresholds is not None and confidence >= threshold else "held back"
+
     for m in candidates.entities:
         if not m.published:
-            marks.append(_held(m.end, f"held back: {m.label} {m.text} \u00b7 {m.confidence:.2f}"))
+            marks.append(_held(m.end, f"{why(m.confidence, limits.entities)}: {m.label} "
+                                      f"{m.text} \u00b7 {m.confidence:.2f}"))
     for g in candidates.glossary:
         if not g.published:
-            marks.append(_held(g.end, f"held back: term {g.term} \u00b7 {g.confidence:.2f}"))
+            marks.append(_held(g.end, f"{why(g.confidence, limits.glossary)}: term {g.term} "
+                                      f"\u00b7 {g.confidence:.2f}"))
     for a in candidates.attributions:
         if not a.published:
             who = a.source_name or a.source or "unnamed"
-            marks.append(_held(a.end, f"held back: {a.kind.replace('_', ' ')} \u2190 {who} "
+            marks.append(_held(a.end, f"{why(a.confidence, limits.attributions)}: "
+                                      f"{a.kind.replace('_', ' ')} \u2190 {who} "
                                       f"\u00b7 {a.confidence:.2f}"))
     for n in candidates.notes:
         if not n.published:
@@ -338,7 +348,7 @@ def article_annotations(art: Article, index: SiteIndex, config: SiteConfig, root
     # (unique by URL): the others are all but one.
     others = {e.id: len(e.articles) - 1 for e in shown_entities.values()}
     if held:
-        marks.extend(held_marks(art))
+        marks.extend(held_marks(art, config.annotate.publish_threshold))
     return ArticleAnnotations(
         marks=tuple(sorted(marks, key=lambda m: (m.start, -m.end, m.order))),
         entities=tuple((e, others[e.id]) for e in shown_entities.values()),

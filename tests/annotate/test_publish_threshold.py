@@ -82,3 +82,16 @@ def test_the_preview_shows_held_back_candidates_greyed(
     html = (tmp_path / "preview/2026/03/a/index.html").read_text()
     held = re.findall(r'<span class="ann-held" data-held="([^"]*)"></span>', html)
     assert any(h.startswith("held back: direct \u2190 Jane Ortiz \u00b7 0.") for h in held), held
+
+
+def test_the_preview_labels_an_editor_s_rejection_as_such(
+        make_site: Callable[..., Path], tmp_path: Path) -> None:
+    site = _site(make_site, None)
+    (site / "content/a.review.yaml").write_text(
+        "decisions:\n- kind: attribution\n  action: reject\n"
+        "  text: We will rebuild the harbour wall before winter\n")
+    build(BuildOptions(site=site, output=tmp_path / "preview", preview=True))
+    html = (tmp_path / "preview/2026/03/a/index.html").read_text()
+    held = re.findall(r'<span class="ann-held" data-held="([^"]*)"></span>', html)
+    assert any(h.startswith("rejected: direct \u2190 Jane Ortiz \u00b7 0.") for h in held), held
+    assert not any(h.startswith("held back: direct") for h in held), held
