@@ -142,3 +142,15 @@ def test_a_name_beside_the_speaker_is_not_the_speaker(
         assert a["source_name"] == wanted
     else:
         assert "nurse" in a["source_name"]  # the nurse as described, not the town
+
+
+@pytest.mark.parametrize("sentence", [
+    "Rebel units attacked supply depots near the border overnight, according to the "
+    "regional governor.",
+    "The army backed the police with armoured vehicles, according to local officials.",
+])
+def test_the_event_an_according_to_reports_is_not_a_statement(
+        run: Callable[..., Result], tmp_path: Path, sentence: str) -> None:
+    data = export(run, tmp_path, sentence, "--all")
+    kinds = [(a["kind"], a["source"]) for a in speech(data)]
+    assert [k for k, _s in kinds] == ["according_to"], kinds

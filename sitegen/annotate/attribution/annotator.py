@@ -18,7 +18,7 @@ from sitegen.annotate.attribution.draft import Context, Draft, cue_text
 from sitegen.annotate.attribution.phrases import phrase_bounds
 from sitegen.annotate.attribution.rules import DEFAULT_RULES, AttributionState, Rule
 from sitegen.annotate.attribution.sources import Resolver
-from sitegen.annotate.attribution.trust import not_a_statement
+from sitegen.annotate.attribution.trust import not_a_statement, reported_event
 from sitegen.core.model import Attribution, EntityMention, TextView
 from sitegen.core.spans import SpanBuckets, Spans
 
@@ -99,8 +99,10 @@ def find_attributions(
             d.rule = (d.rule or name) + ("-partial" if d.partial else "")
     credits = [a for a in state.found if a.kind == "credit"]
     credit_spans = Spans((a.start, a.end) for a in credits)
-    drafts = [d for d in _dedupe([d for d in ctx.drafts if not not_a_statement(d)])
-              if not credit_spans.overlaps(d.start, d.start + 1)]  # not inside a credit
+    kept = _dedupe([d for d in ctx.drafts if not not_a_statement(d)])
+    according = Spans((d.start, d.end) for d in kept if d.kind == "according_to")
+    drafts = [d for d in kept if not credit_spans.overlaps(d.start, d.start + 1)  # a credit
+              and not reported_event(d, according)]
     resolver = Resolver(doc, entities)
 
     def source_pos(d: Draft) -> int:

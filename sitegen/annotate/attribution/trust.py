@@ -10,7 +10,9 @@
 
 from __future__ import annotations
 
+from sitegen.annotate.attribution.cues import STANCE_VERBS
 from sitegen.annotate.attribution.draft import Draft, Token
+from sitegen.core.spans import Spans
 
 # Verbs of action, voting, support and intention: content only through a finite clause.
 _NOT_SPEECH = """
@@ -54,3 +56,11 @@ def not_a_statement(d: Draft) -> bool:
     if negated(cue) or refusal(cue):
         return True
     return d.kind == "indirect" and cue.lemma_.lower() in NOT_SPEECH and not _finite_clause(d)
+
+
+def reported_event(d: Draft, according: Spans) -> bool:
+    """A stance verb inside what an "according to" reports is the event reported, not a
+    statement: "Russia attacked targets near Kyiv, according to Kyiv authorities"."""
+    return (d.kind != "according_to" and d.cue is not None
+            and d.cue.lemma_.lower() in STANCE_VERBS
+            and according.overlaps(d.cue.idx, d.cue.idx + 1))
