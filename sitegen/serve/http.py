@@ -8,9 +8,11 @@ symlinks pointing out); a missing file gets the site's 404.html with status 404.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import mimetypes
 import queue
+from collections.abc import Callable
 from html import escape
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -21,7 +23,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from sitegen.serve.guard import Guard, is_loopback
 from sitegen.serve.review_desk import ReviewDesk
 from sitegen.serve.review_http import check_caller, review_get, review_post
-from sitegen.serve.state import PreviewState, page_url
+from sitegen.serve.state import NotReady, PreviewState, page_url
 
 PREFIX = "/__sitegen/"
 ASSETS = Path(__file__).resolve().parent / "assets"
@@ -54,6 +56,11 @@ FALLBACK_404 = b"""<!doctype html><html lang="en"><head><meta charset="utf-8">
 NOT_BUILT = b"""<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>sitegen preview</title></head><body><h1>The site has not been built yet</h1>
 <p>Fix the problem shown in the overlay (and in the terminal); the page reloads by itself.</p>
+</body></html>"""
+
+LOADING = b"""<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="refresh" content="1"><title>sitegen preview</title></head><body>
+<h1>Preparing the preview</h1><p>The site is being read; this page reloads by itself.</p>
 </body></html>"""
 
 
@@ -120,6 +127,9 @@ class PreviewHTTPServer(ThreadingHTTPServer):
         self.state = state
         self.review = review  # review mode (docs/review.md); None: off
         self.token = token  # the review API's token, given to the preview's own pages
+        # While the preview folder is being filled: output path -> the page rendered on
+        # request (None: no such page, or the folder has it); raises NotReady while loading.
+        self.pages: Callable[[str], bytes | None] | None = None
         super().__init__(address, PreviewHandler)
         self.guard = Guard.create(int(self.server_address[1]), allow_hosts)
 
@@ -250,6 +260,17 @@ class PreviewHandler(BaseHTTPRequestHandler):
             self.end_headers()
             return
         status = HTTPStatus.OK
+        if target is None and self.server.pages is not None:
+            try:
+                if self._on_demand(raw, head):
+                    return
+                made = self.server.pages("404.html")
+            except NotReady:
+                self._loading(head)
+                return
+            if made is not None:
+                self._page(HTTPStatus.NOT_FOUND, made, TYPES[".html"], "", raw, head)
+                return
         if target is None:
             status = HTTPStatus.NOT_FOUND
             not_found = state.root / "404.html"
@@ -266,12 +287,57 @@ class PreviewHandler(BaseHTTPRequestHandler):
                 return
             ctype = content_type(target)
             page = page_url(target.relative_to(state.root.resolve()).as_posix())
+        self._page(status, data, ctype, page, raw, head)
+
+    def _page(self, status: HTTPStatus, data: bytes, ctype: str, page: str, raw: str,
+              head: bool) -> None:
+        """Send a file; an HTML page with the preview client and its hash (of these very
+        bytes while the build has not recorded it yet: no reload when it does)."""
         if ctype.startswith("text/html"):
+            state = self.server.state
             snap = state.snapshot()
             token = self.server.token if self._loopback_client() else ""
-            data = inject(data, state.page_hash(page) if page else "", snap["generation"],
-                          page or raw, token)
+            digest = ""
+            if page:
+                digest = state.page_hash(page) or hashlib.blake2b(
+                    data, digest_size=8).hexdigest()
+            data = inject(data, digest, snap["generation"], page or raw, token)
         self._send(status, data, ctype, head)
+
+    def _on_demand(self, raw: str, head: bool) -> bool:
+        """Answer with a page the preview folder does not have yet (rendered now); False
+        when the site has no page there."""
+        assert self.server.pages is not None
+        path = unquote(raw, errors="strict").lstrip("/")
+        if path == "" or path.endswith("/"):
+            names = [path + "index.html"]
+        else:
+            names = [path, path + "/index.html"]
+        for rel in names:
+            data = self.server.pages(rel)
+            if data is None:
+                continue
+            if rel != names[0]:  # a folder asked for without its slash
+                self.send_response(HTTPStatus.MOVED_PERMANENTLY)
+                self.send_header("Location", raw + "/")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+            else:
+                self._page(HTTPStatus.OK, data, content_type(Path(rel)), page_url(rel), raw,
+                           head)
+            return True
+        return False
+
+    def _loading(self, head: bool) -> None:
+        """The site is still being read: a page that asks again by itself."""
+        self.send_response(HTTPStatus.SERVICE_UNAVAILABLE)
+        self.send_header("Content-Type", TYPES[".html"])
+        self.send_header("Content-Length", str(len(LOADING)))
+        self.send_header("Retry-After", "1")
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        if not head:
+            self.wfile.write(LOADING)
 
     # -- responses ------------------------------------------------------------------------
     def _send(self, status: HTTPStatus, data: bytes, ctype: str, head: bool) -> None:

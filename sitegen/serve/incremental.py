@@ -16,6 +16,11 @@ next `finish()` renders them.
 It is checked against build(): after priming, every page it renders must equal the page
 build() wrote into the preview folder, otherwise the fast path stays off and every save goes
 through build(). Any surprise while updating also falls back to build().
+
+On start the preview does not build first (issue 17): `load()` reads, annotates (from the
+cache) and indexes every article without rendering; a request renders its page at once
+(`page_for`) while `finish()` fills the preview folder in the background. `lock` keeps a
+request's render and the fill or an update from using the renderer or index at once.
 """
 
 from __future__ import annotations
@@ -33,11 +38,12 @@ from sitegen.annotate import block_memo
 from sitegen.annotate.cache import AnnotationCache, cache_dir
 from sitegen.build import engine as pipeline
 from sitegen.config.site import SiteConfig, load_config
+from sitegen.core.errors import SiteError
 from sitegen.core.model import AnnotatedDocument, Document
 from sitegen.core.safety import check_inside
 from sitegen.index.builder import SiteIndexBuilder
 from sitegen.render.keys import PageKeys
-from sitegen.render.pages import article_page
+from sitegen.render.pages import Page, article_page
 from sitegen.render.renderer import Renderer
 from sitegen.render.site import SiteRenderer
 from sitegen.render.store import MemoryStore
@@ -70,6 +76,10 @@ class Session:
         self.store = MemoryStore()  # the pages of the preview folder as last written
         self.last: dict[str, Any] = {}
         self.pending = False  # begin() ran; finish() has not completed since
+        self.filled = False  # every page is in the preview folder (a finish() completed)
+        self.own: frozenset[str] = frozenset()  # pages a static file of the site replaces
+        self.lock = threading.RLock()
+        self._plan: dict[str, Page] | None = None  # output path -> page, for page_for()
         self._warming: threading.Thread | None = None
         self._split: dict[str, float] = {}
 
@@ -78,17 +88,30 @@ class Session:
         return self.store.data(rel)
 
     # -- priming ----------------------------------------------------------------------------
-    def prime(self) -> bool:
-        """Load everything into memory; True when the fast path agrees with build()."""
-        self.enabled = False
-        self.pending = False
-        config = load_config(self.site).with_base_url(self.base_url)
+    def _cache(self) -> Path:
+        assert self.config is not None
+        return self.config.cache_path or cache_dir(self.site)  # the build's cache folder
+
+    def load(self, refused: list[SiteError] | None = None) -> None:
+        """Read (from the cache's document store), annotate (from its annotation cache) and
+        index every article, render nothing; then `page_for()` and `finish()` work.
+        Articles over a [limits] setting are added to `refused` (without it, raised)."""
+        with self.lock:
+            self.enabled = self.filled = False
+            config = load_config(self.site).with_base_url(self.base_url)
+            self.config = config
+            docs = pipeline.parse_all(config, self._cache(), refused)
+            self._load(config, docs)
+            self.pending = True  # nothing written yet: finish() writes every page
+            self.enabled = True
+
+    def _load(self, config: SiteConfig, docs: list[Document]) -> SiteRenderer:
         kb, glossary = pipeline.load_data(config)
-        docs = pipeline.parse_all(config)
         self.config, self.kb, self.glossary = config, kb, glossary
         self.docs = {d.source.rel: d for d in docs}
         self.annotated = {}
         self.store = MemoryStore()
+        self._plan = None
         self._annotate([d.source.rel for d in docs])
         builder = SiteIndexBuilder(config, kb, glossary)
         builder.add(self.annotated.values())
@@ -96,7 +119,18 @@ class Session:
         drawer.show_held = True
         renderer = SiteRenderer(drawer, PageKeys(drawer, SALT), self.store)
         renderer.start_pass()
-        pages = {f.path: f.data for f in renderer.pages(builder.index)}
+        self.index_builder, self.renderer = builder, renderer
+        self._start_warming(docs)
+        return renderer
+
+    def prime(self) -> bool:
+        """Load everything into memory; True when the fast path agrees with build()."""
+        self.enabled = self.filled = self.pending = False
+        config = load_config(self.site).with_base_url(self.base_url)
+        self.config = config
+        renderer = self._load(config, pipeline.parse_all(config, self._cache()))
+        assert self.index_builder is not None
+        pages = {f.path: f.data for f in renderer.pages(self.index_builder.index)}
         for rel, data in pages.items():
             try:
                 if (self.root / rel).read_bytes() != data:
@@ -105,10 +139,39 @@ class Session:
                 return False
         for rel, data in pages.items():
             self.store.put(rel, renderer.page_keys[rel], data)
-        self.index_builder, self.renderer = builder, renderer
-        self.enabled = True
-        self._start_warming(docs)
+        self.enabled = self.filled = True
         return True
+
+    def outputs(self) -> set[str]:
+        """The output path of every page of the site (after `load()`)."""
+        with self.lock:
+            return set(self._pages())
+
+    def _pages(self) -> dict[str, Page]:
+        """Output path -> page, for the index as it is (made again after an update)."""
+        assert self.renderer is not None and self.index_builder is not None
+        if self._plan is None:
+            renderer, index = self.renderer, self.index_builder.index
+            self._plan = {page.out: page for kind in renderer.kinds
+                          for page in kind.pages(renderer.renderer, index)}
+        return self._plan
+
+    def page_for(self, rel: str) -> bytes | None:
+        """The page at output path `rel` as the preview folder will have it: rendered now
+        (and written) when the fill has not reached it yet; None when there is no such
+        page. Only after `load()`."""
+        with self.lock:
+            data = self.store.data(rel)
+            renderer, builder = self.renderer, self.index_builder
+            if data is not None or renderer is None or builder is None or not self.enabled:
+                return data
+            page = self._pages().get(rel)
+            if page is None or rel in self.own:
+                return None
+            made = renderer.render(page, builder.index)
+            self._write(made.path, made.data)
+            self.store.put(made.path, renderer.page_keys[made.path], made.data)
+            return made.data
 
     def _start_warming(self, docs: list[Document]) -> None:
         """Load the model and run the annotators once, in the background, so the first save
@@ -147,7 +210,7 @@ class Session:
         if not todo:
             return 0
         # a save reads the edited article's unchanged blocks again: kept decoded
-        with AnnotationCache(cache_dir(self.site)) as cache, block_memo.kept():
+        with AnnotationCache(self._cache()) as cache, block_memo.kept():
             result = pipeline.annotate(todo, self.config, self.kb, self.glossary, cache=cache,
                                        jobs=1)
         for ad in result.documents:
@@ -156,6 +219,8 @@ class Session:
         return result.annotated
 
     def _write(self, rel: str, data: bytes) -> None:
+        if rel in self.own:
+            return  # the site's static file is there instead (build/site_files.py)
         target = self.root / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(f".{target.name}.sitegen-tmp")
@@ -181,6 +246,11 @@ class Session:
 
         Raises SiteError for bad content (the caller reports it; the state is unchanged).
         """
+        with self.lock:
+            self._plan = None
+            return self._begin(paths)
+
+    def _begin(self, paths: list[Path]) -> list[str]:
         assert self.config is not None and self.renderer is not None
         assert self.index_builder is not None
         t0 = time.perf_counter()
@@ -233,22 +303,30 @@ class Session:
         (False: stopped early because `interrupted()` said a newer save is waiting)."""
         assert self.index_builder is not None and self.renderer is not None
         renderer = self.renderer
-        renderer.start_pass()
+        with self.lock:
+            renderer.start_pass()
+            pages = renderer.pages(self.index_builder.index)
         changed: list[str] = []
         seen: set[str] = set()
         stored = self.store.pages
-        for page in renderer.pages(self.index_builder.index):
-            seen.add(page.path)
-            if self.store.data(page.path) != page.data:
-                self._write(page.path, page.data)
-                changed.append(page.path)
-            self.store.put(page.path, renderer.page_keys[page.path], page.data)
+        while True:
+            with self.lock:  # one page at a time: a request may render its page between
+                page = next(pages, None)
+                if page is None:
+                    break
+                seen.add(page.path)
+                if self.store.data(page.path) != page.data:
+                    self._write(page.path, page.data)
+                    changed.append(page.path)
+                self.store.put(page.path, renderer.page_keys[page.path], page.data)
             if interrupted():
                 return changed, False
-        for rel in [r for r in stored if r not in seen]:
-            (self.root / rel).unlink(missing_ok=True)
-            del stored[rel]
-            changed.append(rel)
-        self.pending = False
+        with self.lock:
+            for rel in [r for r in stored if r not in seen]:
+                (self.root / rel).unlink(missing_ok=True)
+                del stored[rel]
+                changed.append(rel)
+            self.pending = False
+            self.filled = True
         self.last = {**self.last, "rendered": renderer.rendered, "reused": renderer.reused}
         return changed, True

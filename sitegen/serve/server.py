@@ -20,7 +20,6 @@ import time
 import traceback
 import webbrowser
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -30,37 +29,16 @@ from sitegen.core.errors import SiteError, SiteErrors
 from sitegen.serve.guard import is_loopback
 from sitegen.serve.http import PreviewHTTPServer
 from sitegen.serve.incremental import Session
+from sitegen.serve.options import RebuildResult as RebuildResult
+from sitegen.serve.options import ServeOptions as ServeOptions
 from sitegen.serve.review_desk import ReviewDesk
 from sitegen.serve.review_http import new_token
 from sitegen.serve.signals import Stopped, stop_signals
+from sitegen.serve.startup import Startup, prime
 from sitegen.serve.state import PageHasher, PreviewState, Problem, page_url, problems_from
 from sitegen.serve.watch import KINDS, Change, Debouncer, Watcher, static_targets
 
 PREVIEW_BASE_URL = "/"  # the preview is served at the root, whatever base_url says
-
-
-@dataclass(frozen=True, slots=True)
-class ServeOptions:
-    site: Path
-    host: str = "127.0.0.1"
-    port: int = 8000
-    open_browser: bool = False
-    drafts: bool = False
-    debounce: float = 0.15
-    quick_debounce: float = 0.04  # quiet time when the burst is one saved article
-    preview: Path | None = None  # default: a fresh temporary folder, removed on exit
-    allow_hosts: tuple[str, ...] = ()  # host names answered besides loopback and IPs
-    public: bool = False  # binding to a non-loopback address must be asked for
-    log: Callable[[str], None] = field(default=lambda text: print(text, flush=True))
-
-
-@dataclass(frozen=True, slots=True)
-class RebuildResult:
-    kinds: tuple[str, ...]
-    ok: bool
-    seconds: float
-    changed: tuple[str, ...] = ()
-    summary: str = ""
 
 
 class Preview:
@@ -77,6 +55,7 @@ class Preview:
         self._statics: dict[Path, str] | None = None
         self._hasher = PageHasher()
         self.session = Session(self.site, root, options.drafts, PREVIEW_BASE_URL)
+        self.startup = Startup(self.session, root)
         self._pending: list[Path] = []
 
     def log(self, text: str) -> None:
@@ -87,6 +66,21 @@ class Preview:
         with contextlib.suppress(SiteError):
             self.config = load_config(self.site)
         return self.config
+
+    def initial(self) -> RebuildResult:
+        """Serve without building first (startup.py); a full build when that cannot."""
+        start = time.perf_counter()
+        try:
+            info = self.startup.run(self.interrupted, self.log)
+            if info is None:
+                return self.full_build(("initial",))
+            pages = self._publish(list(self.session.store.pages), info)
+        finally:
+            self.startup.ready.set()
+            self.startup.done.set()
+        seconds = time.perf_counter() - start
+        self.log(f"ready in {seconds:.1f} s: {info['summary']}")
+        return RebuildResult(("initial",), True, seconds, tuple(sorted(pages)), info["summary"])
 
     def full_build(self, kinds: tuple[str, ...] = ("config",)) -> RebuildResult:
         start = time.perf_counter()
@@ -115,24 +109,8 @@ class Preview:
             self.state.failed(problems)
             for problem in problems:
                 self.log(f"error: {problem}")
-        self._prime()
+        prime(self.session, self.log)  # the fast path, after the browsers were told
         return result
-
-    def _prime(self) -> None:
-        """Load the fast path for article edits (after the browsers were told)."""
-        start = time.perf_counter()
-        try:
-            ok = self.session.prime()
-        except Exception as exc:  # the full build path still works
-            self.session.enabled = False
-            self.log(f"note: fast article updates are off ({type(exc).__name__}: {exc})")
-            return
-        if not ok:
-            self.log("note: fast article updates are off: in-memory pages differ from "
-                     "build(); every save does a full build")
-        else:
-            self.log(f"ready for fast article updates "
-                     f"({(time.perf_counter() - start) * 1000:.0f} ms)")
 
     def fast_build(self, changes: list[Change]) -> RebuildResult | None:
         """Only the edited articles and the pages showing them; None: use build().
@@ -330,15 +308,25 @@ class PreviewServer:
     def start(self) -> str:
         self.httpd = PreviewHTTPServer((self.options.host, self.options.port), self.state,
                                        self.options.allow_hosts, self.review, self.token)
+        self.httpd.pages = self.preview.startup.page
         config = self.preview.load_config()
-        self.preview.full_build(("initial",))
-        self.watcher.start(config)
-        self.debouncer.start()
         self._thread = threading.Thread(target=self.httpd.serve_forever,
                                         kwargs={"poll_interval": 0.2},
                                         name="sitegen-http", daemon=True)
         self._thread.start()
+        self.watcher.start(config)
+        # The worker loads the site first (requests render their page meanwhile), then
+        # fills the preview folder; a save waiting interrupts the fill, which goes on after.
+        self.debouncer.start(first=self._initial)
         return self.url
+
+    def _initial(self) -> None:
+        with self.build_lock:
+            self.preview.initial()
+
+    def wait_ready(self, timeout: float | None = None) -> bool:
+        """Wait until the first build or fill of the preview folder is done."""
+        return self.preview.startup.done.wait(timeout)
 
     def stop(self) -> None:
         if self._stopped:

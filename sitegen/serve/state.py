@@ -16,6 +16,10 @@ from typing import Any
 from sitegen.core.errors import SiteError, SiteErrors
 
 
+class NotReady(Exception):
+    """A page was asked for while the preview is still loading the site."""
+
+
 @dataclass(frozen=True, slots=True)
 class Event:
     """One server-sent event: a name and a JSON payload."""

@@ -30,6 +30,7 @@ class Change:
     kind: str  # one of KINDS
     deleted: bool = False
     created: bool = False
+    written: bool = False  # the file was closed after writing, or renamed into place
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,8 +112,10 @@ def static_targets(config: SiteConfig) -> dict[Path, str]:
 class Debouncer:
     """Collects changes; after `quiet` seconds without a new one (or `longest` seconds in
     all) hands the batch to `handle` on its own worker thread. While the batch is a single
-    saved article (one content file) the quiet time is `quick`: an editor's save is one
-    burst of events within milliseconds, and the author waits for that page."""
+    saved article (one content file) the quiet time is `quick`, and none at all once the
+    file is written (closed after writing, or renamed into place): an editor writes a file
+    in one go and the author waits for that page. Changes arriving while `handle` runs make
+    the next batch (the article is rebuilt again)."""
 
     def __init__(self, handle: Callable[[list[Change]], None], quiet: float = 0.15,
                  longest: float = 2.0, quick: float = 0.04) -> None:
@@ -123,8 +126,12 @@ class Debouncer:
         self._queue: queue.Queue[Change | None] = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="sitegen-rebuild", daemon=True)
         self._stopping = False
+        self._first: Callable[[], None] | None = None
 
-    def start(self) -> None:
+    def start(self, first: Callable[[], None] | None = None) -> None:
+        """Start the worker; it runs `first` before any batch (changes wait for it, and
+        `pending()` tells it when one does)."""
+        self._first = first
         self._thread.start()
 
     def put(self, change: Change) -> None:
@@ -140,6 +147,8 @@ class Debouncer:
         self._thread.join(timeout)
 
     def _run(self) -> None:
+        if self._first is not None:
+            self._first()
         while not self._stopping:
             first = self._queue.get()
             if first is None:
@@ -147,7 +156,15 @@ class Debouncer:
             batch = [first]
             deadline = time.monotonic() + self.longest
             while True:
-                quiet = self.quick if single_article(batch) else self.quiet
+                while not self._queue.empty():  # what already came, without waiting
+                    item = self._queue.get_nowait()
+                    if item is None:
+                        return
+                    batch.append(item)
+                single = single_article(batch)
+                if single and batch[-1].written:
+                    break  # a saved article: rebuild at once
+                quiet = self.quick if single else self.quiet
                 wait = min(quiet, deadline - time.monotonic())
                 if wait <= 0:
                     break
@@ -215,7 +232,8 @@ class Watcher:
             self._observer.stop()
             self._observer.join(timeout=5)
 
-    def on_path(self, raw: str, deleted: bool, created: bool = False) -> None:
+    def on_path(self, raw: str, deleted: bool, created: bool = False,
+                written: bool = False) -> None:
         path = Path(raw)
         kind = classify(path, self.site, self.config)
         if kind is not None:
@@ -224,7 +242,7 @@ class Watcher:
                 article = path.with_name(path.name[: -len(REVIEW_SUFFIX)] + ".md")
                 self.sink(Change(article, kind, not article.exists()))
                 return
-            self.sink(Change(path, kind, deleted, created))
+            self.sink(Change(path, kind, deleted, created, written))
 
 
 class _Handler(FileSystemEventHandler):
@@ -241,6 +259,7 @@ class _Handler(FileSystemEventHandler):
         src = str(event.src_path)
         if kind == "moved":
             self.watcher.on_path(src, deleted=True)
-            self.watcher.on_path(str(event.dest_path), deleted=False)
+            self.watcher.on_path(str(event.dest_path), deleted=False, written=True)
         else:
-            self.watcher.on_path(src, deleted=kind == "deleted", created=kind == "created")
+            self.watcher.on_path(src, deleted=kind == "deleted", created=kind == "created",
+                                 written=kind == "closed")
