@@ -10,23 +10,36 @@ article's page, and what each rebuild did (articles annotated, from cache, stage
 
 Reusing --dir keeps the annotation cache (SITE/.sitegen-cache), so only the first run pays
 for annotating every article; the site is regenerated only when it does not exist.
+
+In the same run, unless --no-hugo, the same edits are saved to the same article of the
+generated Hugo site (DIR/hugo) under `hugo server` (fast render on, pages in memory), and
+the time from the write to Hugo's livereload message for that page is measured the same
+way: a WebSocket client on Hugo's /livereload speaks the LiveReload protocol like the
+browser script does, after the page was requested once (fast render re-renders the pages
+a browser visited). After each event the page is fetched and must show the new text.
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
 import json
+import os
 import secrets
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from build_speed import hugo_binary
 from gen_site import generate
 
 from sitegen.serve.server import PreviewServer, ServeOptions
@@ -76,6 +89,124 @@ class Events:
         self._resp.close()
 
 
+class LiveReload:
+    """A minimal WebSocket client for Hugo's /livereload (RFC 6455, text frames only)."""
+
+    def __init__(self, port: int) -> None:
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=EVENT_TIMEOUT)
+        key = base64.b64encode(os.urandom(16)).decode()
+        self.sock.sendall((f"GET /livereload HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+                           "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                           f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"
+                           ).encode())
+        head = b""
+        while b"\r\n\r\n" not in head:
+            chunk = self.sock.recv(1)
+            if not chunk:
+                raise OSError("livereload closed the connection")
+            head += chunk
+        if b" 101 " not in head.split(b"\r\n", 1)[0]:
+            raise OSError(f"no WebSocket upgrade: {head[:80]!r}")
+        self.send({"command": "hello",
+                   "protocols": ["http://livereload.com/protocols/official-7"]})
+        self.receive()  # hugo's hello
+
+    def send(self, value: dict[str, Any]) -> None:
+        data, mask = json.dumps(value, separators=(",", ":")).encode(), os.urandom(4)
+        assert len(data) < 126
+        self.sock.sendall(bytes([0x81, 0x80 | len(data)]) + mask
+                          + bytes(b ^ mask[i % 4] for i, b in enumerate(data)))
+
+    def _exactly(self, n: int) -> bytes:
+        data = b""
+        while len(data) < n:
+            chunk = self.sock.recv(n - len(data))
+            if not chunk:
+                raise OSError("livereload closed the connection")
+            data += chunk
+        return data
+
+    def receive(self) -> dict[str, Any]:
+        """The next text message (pings are skipped)."""
+        while True:
+            first, second = self._exactly(2)
+            size = second & 0x7F
+            if size == 126:
+                size = int.from_bytes(self._exactly(2), "big")
+            elif size == 127:
+                size = int.from_bytes(self._exactly(8), "big")
+            payload = self._exactly(size)
+            if first & 0x0F == 1:
+                value: dict[str, Any] = json.loads(payload)
+                return value
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def hugo_edits(root: Path, slug: str, texts: list[str], pause: float) -> list[float]:
+    """Save each text to the Hugo site's copy of the article under `hugo server`; the ms
+    from each write to the livereload message naming the page."""
+    exe, source = hugo_binary(), root / "hugo"
+    target = source / "content" / "posts" / f"{slug}.md"
+    if exe is None or not target.is_file():
+        print("hugo: not installed or no Hugo site; skipped")
+        return []
+    original = target.read_text("utf-8")
+    listed = subprocess.run([str(exe), "list", "all", "--source", str(source)],
+                            capture_output=True, text=True, check=True).stdout
+    row = next(r for r in listed.splitlines() if r.startswith(f"content/posts/{slug}.md,"))
+    page = row.split(",")[7] if row.count(",") == 9 else ""  # the permalink column
+    if not page:
+        print(f"hugo: cannot find the URL of {slug} in `hugo list all`; skipped")
+        return []
+    port = free_port()
+    proc = subprocess.Popen([str(exe), "server", "--source", str(source), "--port", str(port),
+                             "--bind", "127.0.0.1", "--renderToMemory"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    latencies: list[float] = []
+    try:
+        base = f"http://127.0.0.1:{port}/"
+        deadline = time.monotonic() + EVENT_TIMEOUT
+        url = urllib.parse.urljoin(base, page)
+        while True:
+            try:  # visited: fast render re-renders this page on a change
+                urllib.request.urlopen(url, timeout=10).read()
+                break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise SystemExit("hugo server did not come up") from None
+                time.sleep(0.2)
+        live = LiveReload(port)
+        try:
+            for text in texts:
+                saved = time.perf_counter()
+                target.write_text(text, "utf-8")
+                while True:
+                    message = live.receive()
+                    if message.get("command") == "reload":
+                        break
+                latencies.append((time.perf_counter() - saved) * 1000)
+                marker = text.split("In edit ", 1)[1].split(",", 1)[0]
+                with urllib.request.urlopen(url, timeout=10) as resp:
+                    if marker not in resp.read().decode():
+                        raise SystemExit("hugo served the page without the new text")
+                time.sleep(pause)
+        finally:
+            live.close()
+    finally:
+        target.write_text(original, "utf-8")
+        proc.terminate()
+        proc.wait(30)
+    return latencies
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
@@ -88,6 +219,7 @@ def main() -> int:
     ap.add_argument("--dir", type=Path, default=None,
                     help="where to generate the site (reused when it exists)")
     ap.add_argument("--pause", type=float, default=0.5, help="seconds between saves")
+    ap.add_argument("--no-hugo", action="store_true", help="skip the hugo server comparison")
     args = ap.parse_args()
 
     root = args.dir or Path(tempfile.mkdtemp(prefix="sitegen-serve-bench-"))
@@ -109,15 +241,17 @@ def main() -> int:
     events = Events(url)
     latencies: list[float] = []
     builds: list[dict[str, Any]] = []
+    head, sep, rest = original.partition("\n---\n")
+    paragraphs = rest.strip().split("\n\n")
+    run = secrets.token_hex(3)  # fresh text each run: the annotation cache cannot know it
+    texts: list[str] = []
+    for i in range(args.saves):
+        edited = list(paragraphs)
+        edited[1] = (f"In edit {run}-{i}, Karin Mulder said the Harbour Authority would "
+                     f"publish revised figures for Eastmouth on day {i + 1}.")
+        texts.append(head + sep + "\n" + "\n\n".join(edited) + "\n")
     try:
-        head, sep, rest = original.partition("\n---\n")
-        paragraphs = rest.strip().split("\n\n")
-        run = secrets.token_hex(3)  # fresh text each run: the annotation cache cannot know it
-        for i in range(args.saves):
-            edited = list(paragraphs)
-            edited[1] = (f"In edit {run}-{i}, Karin Mulder said the Harbour Authority would "
-                         f"publish revised figures for Eastmouth on day {i + 1}.")
-            text = head + sep + "\n" + "\n\n".join(edited) + "\n"
+        for i, text in enumerate(texts):
             start = len(events.items)
             saved = time.perf_counter()
             target.write_text(text, "utf-8")
@@ -146,6 +280,11 @@ def main() -> int:
         values = [b["timings"][stage] * 1000 for b in builds if stage in b.get("timings", {})]
         print(f"  {stage:>10}: median {statistics.median(values):.0f} ms")
     print(f"last rebuild: {builds[-1].get('summary', '')}")
+    hugo = [] if args.no_hugo else hugo_edits(root, slug, texts, args.pause)
+    if hugo:
+        print(f"hugo server (fast render), same saves, write -> livereload message: median "
+              f"{statistics.median(hugo):.0f} ms, p90 {percentile(hugo, 0.9):.0f} ms, "
+              f"min {min(hugo):.0f} ms, max {max(hugo):.0f} ms")
     return 0
 
 

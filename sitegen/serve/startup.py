@@ -26,7 +26,7 @@ from sitegen.core.errors import SiteError, SiteErrors
 from sitegen.serve.incremental import Session
 from sitegen.serve.state import NotReady
 
-WAIT = 2.0  # seconds a request waits for the site to be loaded before "preparing" answers
+WAIT = 0.5  # seconds a request waits for the site to be loaded before "preparing" answers
 
 
 class Startup:
