@@ -291,7 +291,7 @@ def test_the_preview_shows_refused_articles(make_site: Any) -> None:
     server = PreviewServer(ServeOptions(site=site, port=0, debounce=0.05, log=print))
     try:
         server.start()
-        assert server.wait_ready(30)  # the site is read after the server listens
+        assert server.wait_ready(300)  # the site is read after the server listens
         problems = server.state.snapshot()["errors"]
         assert any("over the limit of 1,000 bytes" in p["message"] and
                    str(p["file"]).endswith("big.md") for p in problems), problems

@@ -117,7 +117,7 @@ def serve_site(make_site: Callable[..., Path]) -> Iterator[Callable[..., Preview
         server = PreviewServer(ServeOptions(site=site, port=0, debounce=0.05, log=print))
         servers.append(server)
         server.start()
-        assert server.wait_ready(POLL_LIMIT), "the preview folder was never filled"
+        assert server.wait_ready(300), "the preview folder was never filled"
         return server
 
     try:
