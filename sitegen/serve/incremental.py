@@ -30,7 +30,7 @@ import datetime as dt
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +46,7 @@ from sitegen.render.keys import PageKeys
 from sitegen.render.pages import Page, article_page
 from sitegen.render.renderer import Renderer
 from sitegen.render.site import SiteRenderer
+from sitegen.render.social import CARD_NAME
 from sitegen.render.store import MemoryStore
 from sitegen.source.discover import read_source
 from sitegen.source.kb import Glossary, KnowledgeBase
@@ -77,9 +78,10 @@ class Session:
         self.last: dict[str, Any] = {}
         self.pending = False  # begin() ran; finish() has not completed since
         self.filled = False  # every page is in the preview folder (a finish() completed)
-        self.own: frozenset[str] = frozenset()  # pages a static file of the site replaces
+        self.statics: frozenset[str] = frozenset()  # output paths of the site's static files
         self.lock = threading.RLock()
-        self._plan: dict[str, Page] | None = None  # output path -> page, for page_for()
+        self._plan: dict[str, Page] = {}  # output path -> page, as far as page_for() looked
+        self._unplanned: Iterator[Page] | None = None  # the pages it has not looked at yet
         self._warming: threading.Thread | None = None
         self._split: dict[str, float] = {}
 
@@ -111,7 +113,7 @@ class Session:
         self.docs = {d.source.rel: d for d in docs}
         self.annotated = {}
         self.store = MemoryStore()
-        self._plan = None
+        self._forget_plan()
         self._annotate([d.source.rel for d in docs])
         builder = SiteIndexBuilder(config, kb, glossary)
         builder.add(self.annotated.values())
@@ -142,19 +144,26 @@ class Session:
         self.enabled = self.filled = True
         return True
 
-    def outputs(self) -> set[str]:
-        """The output path of every page of the site (after `load()`)."""
-        with self.lock:
-            return set(self._pages())
+    def _forget_plan(self) -> None:
+        self._plan, self._unplanned = {}, None
 
-    def _pages(self) -> dict[str, Page]:
-        """Output path -> page, for the index as it is (made again after an update)."""
+    def _find(self, rel: str) -> Page | None:
+        """The page at output path `rel`, looking through the site's pages in order only as
+        far as needed (some kinds compute their pages' context when listed)."""
         assert self.renderer is not None and self.index_builder is not None
-        if self._plan is None:
+        if not self._plan and self._unplanned is None:
             renderer, index = self.renderer, self.index_builder.index
-            self._plan = {page.out: page for kind in renderer.kinds
-                          for page in kind.pages(renderer.renderer, index)}
-        return self._plan
+            self._unplanned = (page for kind in renderer.kinds
+                               for page in kind.pages(renderer.renderer, index))
+        page = self._plan.get(rel)
+        while page is None and self._unplanned is not None:
+            found = next(self._unplanned, None)
+            if found is None:
+                self._unplanned = None
+                break
+            self._plan[found.out] = found
+            page = found if found.out == rel else None
+        return page
 
     def page_for(self, rel: str) -> bytes | None:
         """The page at output path `rel` as the preview folder will have it: rendered now
@@ -165,8 +174,8 @@ class Session:
             renderer, builder = self.renderer, self.index_builder
             if data is not None or renderer is None or builder is None or not self.enabled:
                 return data
-            page = self._pages().get(rel)
-            if page is None or rel in self.own:
+            page = None if rel in self.statics else self._find(rel)
+            if page is None:
                 return None
             made = renderer.render(page, builder.index)
             self._write(made.path, made.data)
@@ -219,8 +228,11 @@ class Session:
         return result.annotated
 
     def _write(self, rel: str, data: bytes) -> None:
-        if rel in self.own:
-            return  # the site's static file is there instead (build/site_files.py)
+        if rel in self.statics:  # the site's static file is there instead (site_files.py)
+            if not rel.endswith(CARD_NAME):  # only the social card may be replaced
+                raise SiteError(f"{rel} would replace a page of the site in the output",
+                                hint="rename or move the static file")
+            return
         target = self.root / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(f".{target.name}.sitegen-tmp")
@@ -247,7 +259,7 @@ class Session:
         Raises SiteError for bad content (the caller reports it; the state is unchanged).
         """
         with self.lock:
-            self._plan = None
+            self._forget_plan()
             return self._begin(paths)
 
     def _begin(self, paths: list[Path]) -> list[str]:

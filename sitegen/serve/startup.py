@@ -96,16 +96,11 @@ class Startup:
         """The output marker and the static files, before any page."""
         from sitegen.build.engine import static_sources
         from sitegen.build.write import MARKER
-        from sitegen.render.social import CARD_NAME
 
         config = self.session.config
         assert config is not None
         statics = static_sources(config)
-        pages = self.session.outputs()
-        clash = sorted(r for r in statics if r in pages and not r.endswith(CARD_NAME))
-        if clash:  # build() refuses this site: let it say so
-            raise SiteError(f"{clash[0]} would replace a page of the site in the output")
-        self.session.own = frozenset(r for r in statics if r in pages)
+        self.session.statics = frozenset(statics)  # a page there: see Session._write
         self.root.mkdir(parents=True, exist_ok=True)
         (self.root / MARKER).write_text("written by sitegen; safe to delete\n", "utf-8")
         for rel, source in statics.items():
@@ -119,10 +114,10 @@ class Startup:
         if spool is None:
             return
         for rel, (_key, data) in list(self.session.store.pages.items()):
-            if rel not in self.session.own:
+            if rel not in self.session.statics:
                 spool.add(rel, data)
         for rel, data in spool.finish():
-            if rel not in self.session.own:
+            if rel not in self.session.statics:
                 target = self.root / rel
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(data)
