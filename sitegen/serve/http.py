@@ -114,6 +114,11 @@ def inject(html: bytes, page_hash: str, generation: int, page: str, token: str =
     return html + data if at < 0 else html[:at] + data + html[at:]
 
 
+def might_be_page(raw: str) -> bool:
+    """Whether a URL path may name a generated page (not a static asset)."""
+    return raw.endswith(("/", ".html", ".xml")) or "." not in raw.rsplit("/", 1)[-1]
+
+
 class PreviewHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
@@ -260,7 +265,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
             self.end_headers()
             return
         status = HTTPStatus.OK
-        if target is None and self.server.pages is not None:
+        if self.server.pages is not None and (target is None or might_be_page(raw)):
             try:
                 if self._on_demand(raw, head):
                     return
@@ -268,7 +273,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
             except NotReady:
                 self._loading(head)
                 return
-            if made is not None:
+            if made is not None and target is None:
                 self._page(HTTPStatus.NOT_FOUND, made, TYPES[".html"], "", raw, head)
                 return
         if target is None:
@@ -290,16 +295,16 @@ class PreviewHandler(BaseHTTPRequestHandler):
         self._page(status, data, ctype, page, raw, head)
 
     def _page(self, status: HTTPStatus, data: bytes, ctype: str, page: str, raw: str,
-              head: bool) -> None:
+              head: bool, fresh: bool = False) -> None:
         """Send a file; an HTML page with the preview client and its hash (of these very
-        bytes while the build has not recorded it yet: no reload when it does)."""
+        bytes when `fresh` or not recorded yet: no reload when the update records it)."""
         if ctype.startswith("text/html"):
             state = self.server.state
             snap = state.snapshot()
             token = self.server.token if self._loopback_client() else ""
             digest = ""
             if page:
-                digest = state.page_hash(page) or hashlib.blake2b(
+                digest = ("" if fresh else state.page_hash(page)) or hashlib.blake2b(
                     data, digest_size=8).hexdigest()
             data = inject(data, digest, snap["generation"], page or raw, token)
         self._send(status, data, ctype, head)
@@ -324,7 +329,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
                 self.end_headers()
             else:
                 self._page(HTTPStatus.OK, data, content_type(Path(rel)), page_url(rel), raw,
-                           head)
+                           head, fresh=True)
             return True
         return False
 

@@ -79,6 +79,7 @@ class Session:
         self.pending = False  # begin() ran; finish() has not completed since
         self.filled = False  # every page is in the preview folder (a finish() completed)
         self.statics: frozenset[str] = frozenset()  # output paths of the site's static files
+        self.drawn: list[str] = []  # pages page_for() wrote during this finish()
         self.lock = threading.RLock()
         self._plan: dict[str, Page] = {}  # output path -> page, as far as page_for() looked
         self._unplanned: Iterator[Page] | None = None  # the pages it has not looked at yet
@@ -166,19 +167,23 @@ class Session:
         return page
 
     def page_for(self, rel: str) -> bytes | None:
-        """The page at output path `rel` as the preview folder will have it: rendered now
-        (and written) when the fill has not reached it yet; None when there is no such
-        page. Only after `load()`."""
+        """While pages are being written (the first fill, or the second step of an update):
+        the page at output path `rel` as it is now, rendered (and written) at once when
+        this pass has not reached it; None when there is no such page or nothing is being
+        written (the preview folder is up to date)."""
         with self.lock:
-            data = self.store.data(rel)
             renderer, builder = self.renderer, self.index_builder
-            if data is not None or renderer is None or builder is None or not self.enabled:
-                return data
+            if renderer is None or builder is None or not self.enabled or not self.pending:
+                return None
+            if rel in renderer.page_keys:  # this pass has made it already
+                return self.store.data(rel)
             page = None if rel in self.statics else self._find(rel)
             if page is None:
                 return None
             made = renderer.render(page, builder.index)
-            self._write(made.path, made.data)
+            if self.store.data(made.path) != made.data:
+                self._write(made.path, made.data)
+                self.drawn.append(made.path)  # finish() reports it with the pages it wrote
             self.store.put(made.path, renderer.page_keys[made.path], made.data)
             return made.data
 
@@ -308,6 +313,10 @@ class Session:
                                     ("nlp", "assemble", "doc_steps") if k in self._split}}}
         return changed
 
+    def _with_drawn(self, changed: list[str]) -> list[str]:
+        drawn, self.drawn = self.drawn, []
+        return list(dict.fromkeys([*changed, *drawn]))
+
     def finish(self, interrupted: Callable[[], bool] = lambda: False
                ) -> tuple[list[str], bool]:
         """Render and write every other page whose key changed, remove pages that are
@@ -332,7 +341,8 @@ class Session:
                     changed.append(page.path)
                 self.store.put(page.path, renderer.page_keys[page.path], page.data)
             if interrupted():
-                return changed, False
+                with self.lock:
+                    return self._with_drawn(changed), False
         with self.lock:
             for rel in [r for r in stored if r not in seen]:
                 (self.root / rel).unlink(missing_ok=True)
@@ -340,5 +350,6 @@ class Session:
                 changed.append(rel)
             self.pending = False
             self.filled = True
+            changed = self._with_drawn(changed)
         self.last = {**self.last, "rendered": renderer.rendered, "reused": renderer.reused}
         return changed, True

@@ -4,8 +4,10 @@ The HTTP server answers at once. The rebuild worker loads the site into the in-m
 session (incremental.Session.load: documents and annotations from the build's cache, the
 site index; nothing rendered), copies the static files, and from then on a request renders
 its page on demand (Session.page_for) while the worker fills the preview folder in the
-background (Session.finish), stopping for a save and going on after it. A request that comes
-while the site is still loading waits a little, then gets a page that retries by itself.
+background (Session.finish), stopping for a save and going on after it. The same holds
+after a save: a page the update has not reached yet is made fresh for the request. A
+request that comes while the site is still loading waits a little, then gets a page that
+retries by itself.
 
 Anything this path cannot do as build() would (bad content, an article over a limit, a
 static file in a page's place, a surprise) makes the preview start with a full build()
@@ -40,15 +42,14 @@ class Startup:
         self.loaded_seconds: float | None = None
 
     def page(self, rel: str) -> bytes | None:
-        """For the HTTP side: the page at output path `rel` while the first fill has not
-        reached it; None when there is no such page or the preview folder has it.
+        """For the HTTP side: the page at output path `rel` while pages are being written
+        (the first fill, or the rest of the site after a save), as it is now; None when
+        there is no such page or the preview folder is up to date.
         Raises NotReady while the site is still being loaded."""
-        if self.done.is_set():
-            return None
         if not self.ready.wait(WAIT):
             raise NotReady("the preview is loading the site")
         session = self.session
-        if not session.enabled or session.filled:
+        if not session.enabled or not session.pending:
             return None
         return session.page_for(rel)
 

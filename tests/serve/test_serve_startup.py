@@ -196,3 +196,38 @@ def test_a_saved_article_reloads_without_a_quiet_time(
         assert code == 200 and "closed the bridge" in body
     finally:
         server.stop()
+
+
+def test_after_a_save_a_page_not_yet_updated_is_made_fresh_for_the_request(
+        site: Path, server: PreviewServer, run: Callable[..., Result]) -> None:
+    server.start()
+    assert server.wait_ready(LOAD_LIMIT)
+    entity = "entities/karin-mulder/"
+    assert "closed the bridge" not in fetch(server.url + entity)[1]
+    generation = json.loads(fetch(server.url + "__sitegen/status")[1])["generation"]
+    gate = Gate()
+    server.preview.interrupted = gate  # the rest of the site waits after its first page
+    (site / "content/one.md").write_text(article(
+        "First story", "Karin Mulder closed the bridge in Utrecht for repairs.",
+        tags="[city]"), "utf-8")
+    try:
+        assert gate.reached.wait(LOAD_LIMIT), "the update never got to the rest"
+        assert b"closed the bridge" not in (server.state.root / entity / "index.html"
+                                            ).read_bytes()  # not reached yet
+        code, body, _ = fetch(server.url + entity)
+        assert code == 200 and "closed the bridge" in body
+    finally:
+        gate.open.set()
+
+    def complete() -> dict[str, Any] | None:
+        snap = json.loads(fetch(server.url + "__sitegen/status")[1])
+        last: dict[str, Any] = snap["last_build"]
+        done = snap["generation"] > generation and last.get("phase") == "complete"
+        return last if done else None
+
+    last = wait_for(complete, "the complete update")
+    assert "/" + entity in last["changed"]  # browsers showing it are told
+    expected = built(site, run)
+    root = server.state.root
+    assert {p.relative_to(root).as_posix(): p.read_bytes()
+            for p in root.rglob("*.html")} == expected
