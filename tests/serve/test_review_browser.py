@@ -62,6 +62,7 @@ def test_reject_with_the_mouse_and_correct_a_speaker_with_the_keyboard(
     server = PreviewServer(ServeOptions(site=site, port=0, debounce=0.05, log=print))
     try:
         url = server.start() + "2026/03/wall/"
+        assert server.wait_ready(300)  # the site is read after the server listens
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
             try:

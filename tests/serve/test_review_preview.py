@@ -58,6 +58,7 @@ def served(make_site: Callable[..., Path]) -> Iterator[tuple[PreviewServer, Path
     server = PreviewServer(ServeOptions(site=site, port=0, debounce=0.05, log=print))
     try:
         server.start()
+        assert server.wait_ready(300)  # the site is read after the server listens
         yield server, site
     finally:
         server.stop()

@@ -149,6 +149,7 @@ def _preview(make_site: Any, **options: Any) -> PreviewServer:
     server = PreviewServer(ServeOptions(site=site, port=0, debounce=0.05, log=print,
                                         **options))
     server.start()
+    assert server.wait_ready(300)  # the site is read after the server listens
     return server
 
 
@@ -248,6 +249,7 @@ def test_binding_to_other_machines_needs_public(make_site: Any,
                                         log=print))
     try:
         server.start()
+        assert server.wait_ready(300)
         port = server.httpd.server_address[1] if server.httpd else 0
         assert _raw(server, "/", {"Host": f"127.0.0.1:{port}"})[0] == 200
         assert _raw(server, "/", {"Host": f"evil.example:{port}"})[0] == 403

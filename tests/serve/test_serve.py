@@ -316,7 +316,8 @@ def test_ctrl_c_stops_the_server_cleanly(make_site: Callable[..., Path]) -> None
             if "serving the preview" in line:
                 url = line.split(" at ")[1].split()[0]
         assert url, "the server did not start"
-        assert fetch(url)[0] == 200
+        # it answers at once; while it reads the site, with a page that retries by itself
+        wait_for(lambda: fetch(url)[0] == 200, "the home page")
         proc.send_signal(signal.SIGINT)
         out, _ = proc.communicate(timeout=POLL_LIMIT)
         assert proc.returncode == 0, out

@@ -35,6 +35,7 @@ def test_preview_client_in_a_browser(make_site: Callable[..., Path]) -> None:
     server = PreviewServer(ServeOptions(site=site, port=0, debounce=0.05, log=print))
     try:
         url = server.start()
+        assert server.wait_ready(300)  # the site is read after the server listens
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
             try:
