@@ -235,6 +235,8 @@ def main() -> int:
     t0 = time.perf_counter()
     server = PreviewServer(ServeOptions(site=site, port=0, log=lambda text: None))
     url = server.start()
+    if hasattr(server, "wait_ready"):  # the preview reads the site after it listens
+        server.wait_ready()
     first = server.state.snapshot()["last_build"]
     print(f"initial build {time.perf_counter() - t0:.1f}s: {first.get('summary', first)}",
           flush=True)
