@@ -56,6 +56,15 @@ def peak_kb(pid: int) -> int:
     return int(found.group(1)) if found else 0
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (the machine may be shared)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     ap.add_argument("--site", type=Path, required=True)
@@ -90,6 +99,7 @@ def main() -> int:
                 break
             time.sleep(POLL)
         home_at = time.perf_counter() - started
+        home_cpu = cpu_seconds(proc.pid)
         links = re.findall(rb'href="/?(\d{4}/\d{2}/[^"/]+/)"', home)
         article_ms = 0.0
         article = links[len(links) // 2].decode() if links else ""
@@ -99,7 +109,8 @@ def main() -> int:
             article_ms = (time.perf_counter() - t) * 1000
             assert code == 200, code
         print(f"first answer {first_any:.2f} s (status {first_status}); home page 200 at "
-              f"{home_at:.2f} s; then /{article} in {article_ms:.0f} ms", flush=True)
+              f"{home_at:.2f} s (server CPU {home_cpu:.1f} s by then); then /{article} in "
+              f"{article_ms:.0f} ms", flush=True)
         if not args.no_fill:
             while True:
                 code, body = get(base + "__sitegen/status")
@@ -111,7 +122,8 @@ def main() -> int:
                 time.sleep(0.5)
             print(f"preview folder complete at {time.perf_counter() - started:.1f} s: "
                   f"{last.get('summary', '')}")
-        print(f"server peak memory {peak_kb(proc.pid) / 1024:.0f} MB")
+        print(f"server peak memory {peak_kb(proc.pid) / 1024:.0f} MB, CPU "
+              f"{cpu_seconds(proc.pid):.1f} s")
     finally:
         proc.send_signal(signal.SIGINT)
         try:
