@@ -241,6 +241,16 @@ def main() -> int:
     print(f"initial build {time.perf_counter() - t0:.1f}s: {first.get('summary', first)}",
           flush=True)
     events = Events(url)
+    starts: list[float] = []  # when each rebuild began (the debouncer handed it over)
+    handle = server.debouncer.handle
+
+    def timed(changes: list[Any]) -> None:
+        starts.append(time.perf_counter())
+        handle(changes)
+
+    server.debouncer.handle = timed
+    waits: list[float] = []  # save -> rebuild start: the watcher and the debouncer
+    work: list[float] = []  # rebuild start -> reload event
     latencies: list[float] = []
     builds: list[dict[str, Any]] = []
     head, sep, rest = original.partition("\n---\n")
@@ -255,12 +265,16 @@ def main() -> int:
     try:
         for i, text in enumerate(texts):
             start = len(events.items)
+            began = len(starts)
             saved = time.perf_counter()
             target.write_text(text, "utf-8")
             name, _data, arrived = events.wait(start, slug)
             if name != "build":
                 raise SystemExit(f"save {i} failed: {server.state.snapshot()['errors']}")
             latencies.append((arrived - saved) * 1000)
+            if len(starts) > began:
+                waits.append((starts[began] - saved) * 1000)
+                work.append((arrived - starts[began]) * 1000)
             builds.append(server.state.snapshot()["last_build"])
             time.sleep(args.pause)
     finally:
@@ -274,6 +288,10 @@ def main() -> int:
     print(f"save -> reload event: median {statistics.median(latencies):.0f} ms, "
           f"p90 {percentile(latencies, 0.9):.0f} ms, min {min(latencies):.0f} ms, "
           f"max {max(latencies):.0f} ms")
+    if waits:
+        print(f"  of which save -> rebuild start (watcher, debouncer): median "
+              f"{statistics.median(waits):.0f} ms; rebuild start -> reload event: median "
+              f"{statistics.median(work):.0f} ms")
     annotated = [b.get("annotated", -1) for b in builds]
     changed = [len(b.get("changed", [])) for b in builds]
     print(f"articles re-annotated per save: {sorted(set(annotated))}; pages changed per save: "
