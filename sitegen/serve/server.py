@@ -1,6 +1,7 @@
-"""`sitegen serve`: build into a private preview folder, serve it, watch the sources,
-rebuild in this process on every save (the spaCy model stays loaded), and tell the
-browsers over server-sent events which pages changed.
+"""`sitegen serve`: serve at once, write the site into a private preview folder (pages
+asked for first are rendered on request: startup.py), watch the sources, rebuild in this
+process on every save (the spaCy model stays loaded), and tell the browsers over
+server-sent events which pages changed.
 
 The preview folder is never output/: the reload script is injected into HTML responses by
 the server, so `sitegen build` output never contains it. A broken save is reported in the

@@ -4,8 +4,10 @@ a burst of editor saves into one rebuild."""
 from __future__ import annotations
 
 import queue
+import sys
 import threading
 import time
+import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -148,7 +150,10 @@ class Debouncer:
 
     def _run(self) -> None:
         if self._first is not None:
-            self._first()
+            try:
+                self._first()
+            except Exception:  # a bug: report it, keep handling saves
+                traceback.print_exc(file=sys.stderr)
         while not self._stopping:
             first = self._queue.get()
             if first is None:
