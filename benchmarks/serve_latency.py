@@ -39,7 +39,6 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from build_speed import hugo_binary
 from gen_site import generate
 
 from sitegen.serve.server import PreviewServer, ServeOptions
@@ -153,6 +152,8 @@ def free_port() -> int:
 def hugo_edits(root: Path, slug: str, texts: list[str], pause: float) -> list[float]:
     """Save each text to the Hugo site's copy of the article under `hugo server`; the ms
     from each write to the livereload message naming the page."""
+    from build_speed import hugo_binary  # after sitegen: it puts this repository first
+
     exe, source = hugo_binary(), root / "hugo"
     target = source / "content" / "posts" / f"{slug}.md"
     if exe is None or not target.is_file():
