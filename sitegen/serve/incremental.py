@@ -2,7 +2,8 @@
 save re-parses and re-annotates only the edited articles, updates the site index per
 article (index.builder: the old contribution removed, the new one added) and re-renders
 only the pages whose dependency key changed: the build's Renderer and page keys
-(render/keys.py) with a page store in memory (render/store.py MemoryStore) instead of the
+(render/keys.py) with a page store of keys and digests (folder_store.py: the bytes are in the
+preview folder) instead of the
 previous output folder.
 
 An update has two phases: `begin()` re-reads and re-annotates the edited articles, updates
@@ -47,7 +48,7 @@ from sitegen.render.pages import Page, article_page
 from sitegen.render.renderer import Renderer
 from sitegen.render.site import SiteRenderer
 from sitegen.render.social import CARD_NAME
-from sitegen.render.store import MemoryStore
+from sitegen.serve.folder_store import FolderStore
 from sitegen.source.discover import read_source
 from sitegen.source.kb import Glossary, KnowledgeBase
 from sitegen.source.limits import oversized, too_many_tags
@@ -74,7 +75,7 @@ class Session:
         # One renderer for the primed session: the Jinja templates are compiled once and the
         # digests of unchanged articles and entities computed once.
         self.renderer: SiteRenderer | None = None
-        self.store = MemoryStore()  # the pages of the preview folder as last written
+        self.store = FolderStore(root)  # the pages of the preview folder as last written
         self.last: dict[str, Any] = {}
         self.pending = False  # begin() ran; finish() has not completed since
         self.filled = False  # every page is in the preview folder (a finish() completed)
@@ -113,7 +114,7 @@ class Session:
         self.config, self.kb, self.glossary = config, kb, glossary
         self.docs = {d.source.rel: d for d in docs}
         self.annotated = {}
-        self.store = MemoryStore()
+        self.store = FolderStore(self.root)
         self._forget_plan()
         self._annotate([d.source.rel for d in docs])
         builder = SiteIndexBuilder(config, kb, glossary)
@@ -181,7 +182,7 @@ class Session:
             if page is None:
                 return None
             made = renderer.render(page, builder.index)
-            if self.store.data(made.path) != made.data:
+            if not self.store.same(made.path, made.data):
                 self._write(made.path, made.data)
                 self.drawn.append(made.path)  # finish() reports it with the pages it wrote
             self.store.put(made.path, renderer.page_keys[made.path], made.data)
@@ -299,7 +300,7 @@ class Session:
             if art is None:
                 continue
             page = renderer.render(article_page(art), index)
-            if self.store.data(page.path) != page.data:
+            if not self.store.same(page.path, page.data):
                 self._write(page.path, page.data)
                 changed.append(page.path)
             self.store.put(page.path, renderer.page_keys[page.path], page.data)
@@ -336,7 +337,7 @@ class Session:
                 if page is None:
                     break
                 seen.add(page.path)
-                if self.store.data(page.path) != page.data:
+                if not self.store.same(page.path, page.data):
                     self._write(page.path, page.data)
                     changed.append(page.path)
                 self.store.put(page.path, renderer.page_keys[page.path], page.data)

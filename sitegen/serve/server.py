@@ -11,7 +11,6 @@ terminal and in the browser; the last good build keeps being served.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import shutil
 import sys
@@ -173,11 +172,11 @@ class Preview:
         hashes = self.state.current_hashes()
         for rel in changed:
             if rel.endswith(".html"):
-                data = self.session.page(rel)
-                if data is None:
+                digest = self.session.store.digest(rel)
+                if digest is None:
                     hashes.pop(page_url(rel), None)
                 else:
-                    hashes[page_url(rel)] = hashlib.blake2b(data, digest_size=8).hexdigest()
+                    hashes[page_url(rel)] = digest
         return self.state.built(hashes, info)
 
     def _failed(self, kinds: tuple[str, ...], problems: list[Problem],

@@ -114,8 +114,10 @@ class Startup:
         spool = SearchSpool.start()
         if spool is None:
             return
-        for rel, (_key, data) in list(self.session.store.pages.items()):
-            if rel not in self.session.statics:
+        store = self.session.store
+        for rel in list(store.pages):
+            data = store.data(rel)
+            if data is not None and rel not in self.session.statics:
                 spool.add(rel, data)
         for rel, data in spool.finish():
             if rel not in self.session.statics:
