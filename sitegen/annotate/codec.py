@@ -11,8 +11,8 @@ import dataclasses
 import hashlib
 import json
 import operator
-from sys import intern
 from collections.abc import Callable
+from sys import intern
 from typing import Any
 
 from sitegen.core.model import Annotations, Attribution, EntityMention, GlossaryMatch, Note
