@@ -231,10 +231,13 @@ class Annotations:
                 row = (a, a.quote.casefold())
                 speech.append(row)
                 by_source.setdefault(a.source_id, []).append(row)
-        if len(speech) == len(by_source):  # one statement per source: none is inside another
-            return tuple(a for a, _ in speech)
-        return tuple(a for a, qa in speech
-                     if not any(_inside(a, qa, b, qb) for b, qb in by_source[a.source_id or ""]))
+        kept: list[Attribution] = []
+        for a, qa in speech:
+            group = by_source[a.source_id or ""]
+            # The only statement of its source is inside no other.
+            if len(group) == 1 or not any(_inside(a, qa, b, qb) for b, qb in group):
+                kept.append(a)
+        return tuple(kept)
 
     def published(self) -> Annotations:
         """What readers see: the annotations at or above their publish threshold."""
