@@ -176,8 +176,9 @@ def input_digest(config: SiteConfig, options: Mapping[str, Any], previous: Manif
 
 def output_intact(output: Path, recorded: Mapping[str, list[Any]], marker: str) -> bool:
     """True when `output` holds exactly the recorded files with the recorded bytes (by stat,
-    or by hash where the stat differs). Anything but folders and regular files (a symbolic
-    link, even to a folder) is not what a build writes: not intact.
+    or by hash where the stat differs). A symbolic link to a folder (which no build writes,
+    and none removes) is not entered; any other entry that is not a regular file (a link to
+    a file, a broken link) is not intact.
 
     One scandir per folder, each entry lstat-ed once (issue 17: os.walk stats every folder
     twice, and a site has a folder per page)."""
@@ -193,6 +194,8 @@ def output_intact(output: Path, recorded: Mapping[str, list[Any]], marker: str) 
                     rel = prefix + entry.name
                     if entry.is_dir(follow_symlinks=False):
                         stack.append((entry.path, rel + "/"))
+                        continue
+                    if entry.is_dir():  # a link to a folder: not entered, as os.walk does
                         continue
                     if rel == marker:
                         continue

@@ -98,3 +98,28 @@ def test_a_same_size_edit_under_the_same_mtime_is_parsed_again(
     full = run("build", "--site", site, "--no-cache", "--output", tmp_path / "full")
     assert full.code == 0, full.err
     assert files(site / "output") == files(tmp_path / "full")
+
+
+
+def test_links_in_the_output_are_checked_entry_by_entry(
+        site: Path, run: Callable[..., Result], tmp_path: Path) -> None:
+    """The no-change check walks output/ entry by entry: a link to a folder (a media
+    folder linked in by hand) is left alone, as it always was; a link to a file in place of
+    a page is not the page: the build runs and writes the page back."""
+    assert run("build", "--site", site).code == 0
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "page.html").write_text("<p>not ours</p>")
+    planted = site / "output" / "media"
+    planted.symlink_to(elsewhere, target_is_directory=True)
+    res = run("build", "--site", site)
+    assert res.report is not None and res.report.nothing_changed
+    page = site / "output/2026/03/b/index.html"
+    good = page.read_bytes()
+    page.unlink()
+    page.symlink_to(elsewhere / "page.html")
+    res = run("build", "--site", site)
+    assert res.code == 0, res.err
+    assert res.report is not None and not res.report.nothing_changed
+    assert not page.is_symlink() and page.read_bytes() == good
+    assert (elsewhere / "page.html").read_text() == "<p>not ours</p>"
