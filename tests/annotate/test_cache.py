@@ -269,14 +269,16 @@ def test_a_no_change_rebuild_imports_neither_spacy_nor_the_annotators(
         from sitegen.build.engine import BuildOptions, build
         report = build(BuildOptions(site=Path({str(news_site)!r})))
         print(report.from_cache, report.annotated, report.files_written,
-              "spacy" in sys.modules, "sitegen.annotate.registry" in sys.modules)
+              "spacy" in sys.modules, "sitegen.annotate.registry" in sys.modules,
+              "sitegen.annotate.review_file" in sys.modules)
     """)
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           env=env, check=False)
     assert proc.returncode == 0, proc.stderr
-    # Nor the annotators (their versions are in the sitegen files the manifest hashes).
-    assert proc.stdout.split() == ["3", "0", "0", "False", "False"]
+    # Nor the annotators (their versions are in the sitegen files the manifest hashes), nor
+    # the editors' review files (read when articles are annotated or loaded).
+    assert proc.stdout.split() == ["3", "0", "0", "False", "False", "False"]
 
 
 def test_identical_bodies_are_annotated_once(make_site: Callable[..., Path],
