@@ -196,10 +196,13 @@ class AnnotationCache:
                 found[key] = (schema, value)
         out: list[Annotations | None] = []
         upgrade: dict[str, Annotations] = {}
+        # An entry read for several documents (the same text: syndicated or duplicated
+        # articles) is decoded once; Annotations are immutable, so they share it.
+        opened: dict[str, Annotations] = {}
         for key, text in zip(keys, texts, strict=True):
             row = found.get(key)
-            ann: Annotations | None = None
-            if row is not None:
+            ann: Annotations | None = opened.get(key)
+            if ann is None and row is not None:
                 schema, value = row
                 try:
                     if not isinstance(value, str):
@@ -216,6 +219,7 @@ class AnnotationCache:
                 self.stats.misses += 1
             else:
                 self.stats.hits += 1
+                opened[key] = ann
             out.append(ann)
         if upgrade:  # checked field by field once: stored sealed from now on
             self.put_many(upgrade.items())

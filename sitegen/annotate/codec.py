@@ -11,8 +11,8 @@ import dataclasses
 import hashlib
 import json
 import operator
-import sys
 from collections.abc import Callable
+from sys import intern
 from typing import Any
 
 from sitegen.core.model import Annotations, Attribution, EntityMention, GlossaryMatch, Note
@@ -164,10 +164,27 @@ def sealed_entry(key: str, ann: Annotations) -> tuple[str, str]:
     return seal + body, seal
 
 
-def _shared(row: list[Any]) -> list[Any]:
-    """The row with its short strings (labels, ids, names, mention texts) interned: a big
-    site's annotations repeat them millions of times (issue 17: memory)."""
-    return [sys.intern(v) if v.__class__ is str and len(v) <= SHARED_LEN else v for v in row]
+_MAKERS: dict[type[Any], Callable[[list[Any]], Any]] = {}
+
+
+def _maker(cls: type[Any]) -> Callable[[list[Any]], Any]:
+    """A function making a `cls` from a sealed row, its short strings (labels, ids, names,
+    mention texts) interned: a big site's annotations repeat them millions of times (issue
+    17: memory). Only the fields declared `str` or `str | None` are looked at."""
+    make = _MAKERS.get(cls)
+    if make is None:
+        texts = tuple(i for i, f in enumerate(dataclasses.fields(cls))
+                      if str(f.type) in ("str", "str | None"))
+
+        def make(row: list[Any]) -> Any:
+            for i in texts:
+                v = row[i]
+                if v.__class__ is str and len(v) <= SHARED_LEN:
+                    row[i] = intern(v)
+            return cls(*row)
+
+        _MAKERS[cls] = make
+    return make
 
 
 def open_sealed(key: str, value: str) -> tuple[Annotations, str]:
@@ -183,9 +200,9 @@ def open_sealed(key: str, value: str) -> tuple[Annotations, str]:
         rows = json.loads(body)
         ents, terms, attrs = rows[:3] if notes else rows
         return Annotations(
-            entities=tuple(EntityMention(*_shared(row)) for row in ents),
-            glossary=tuple(GlossaryMatch(*_shared(row)) for row in terms),
-            attributions=tuple(Attribution(*_shared(row)) for row in attrs),
-            notes=tuple(Note(*_shared(row)) for row in rows[3]) if notes else ()), seal
-    except (ValueError, TypeError) as exc:  # sealed, yet not ours: an older code layout
+            entities=tuple(map(_maker(EntityMention), ents)),
+            glossary=tuple(map(_maker(GlossaryMatch), terms)),
+            attributions=tuple(map(_maker(Attribution), attrs)),
+            notes=tuple(map(_maker(Note), rows[3])) if notes else ()), seal
+    except (ValueError, TypeError, LookupError) as exc:  # sealed, yet not ours: old layout
         raise InvalidEntry(f"sealed entry does not decode: {exc}") from None

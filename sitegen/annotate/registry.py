@@ -32,12 +32,14 @@ ANNOTATE_DIR = Path(__file__).resolve().parent
 
 def code_digest(root: Path = ANNOTATE_DIR) -> str:
     """A digest of the annotators' code (every module below sitegen/annotate but the ones
-    that only run or store them): a change to a rule re-annotates, even when nobody
-    remembered to raise an annotator's version (that once served stale speakers)."""
+    that only run or store them; the cache's layout has its own schema and seal): a change
+    to a rule re-annotates, even when nobody remembered to raise an annotator's version
+    (that once served stale speakers)."""
     h = hashlib.sha256()
     for path in sorted(root.rglob("*.py")):
         rel = path.relative_to(root).as_posix()
-        if rel.startswith("run/") or rel in {"cache.py", "block_cache.py", "export.py"}:
+        if rel.startswith("run/") or rel in {"cache.py", "block_cache.py", "codec.py",
+                                             "export.py"}:
             continue
         h.update(rel.encode() + b"\0" + path.read_bytes())
     return h.hexdigest()[:10]

@@ -9,7 +9,6 @@ import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from sitegen.annotate.review_file import reviewed
 from sitegen.config.site import SiteConfig
 from sitegen.core.model import AnnotatedDocument, Annotations, Document
 
@@ -56,6 +55,7 @@ def annotate(docs: list[Document], config: SiteConfig, kb: KnowledgeBase,
     annotated document carries the digest of its cache entry (for page keys).
     With `executor` "dask" the batches go to the Dask cluster at `scheduler` instead."""
     from sitegen.annotate.registry import any_enabled
+    from sitegen.annotate.review_file import reviewed  # not imported by a no-change rebuild
 
     if not any_enabled(config):
         return Annotated([AnnotatedDocument(d, Annotations()) for d in docs])
@@ -96,6 +96,9 @@ def annotate(docs: list[Document], config: SiteConfig, kb: KnowledgeBase,
     for i, j in copies:
         found[i] = found[j]
     out: list[AnnotatedDocument] = []
+    # Documents of the same text share their Annotations (cache.get_many, `copies`): what
+    # of them is published is worked out once per value (id: each is alive in `found`).
+    shown: dict[int, Annotations] = {}
     for i, (d, a) in enumerate(zip(docs, found, strict=True)):
         assert a is not None
         # Editors' decisions (NAME.review.yaml) apply after the cache: a decision re-renders
@@ -106,7 +109,13 @@ def annotate(docs: list[Document], config: SiteConfig, kb: KnowledgeBase,
         digest = cache.digests.get(keys[i]) if cache is not None else None
         if digest is not None and review is not None:
             digest = hashlib.sha256(f"{digest}\0{review}".encode()).hexdigest()
-        out.append(AnnotatedDocument.of(d, applied.annotations, digest))
+        candidates = applied.annotations
+        published = shown.get(id(candidates)) if candidates is a else None
+        if published is None:
+            published = candidates.published()
+            if candidates is a:
+                shown[id(a)] = published
+        out.append(AnnotatedDocument(d, published, candidates, digest))
     return Annotated(out, annotated=len(todo), from_cache=len(docs) - len(missing),
                      split=split)
 

@@ -122,13 +122,25 @@ def _versions() -> dict[str, str | None]:
     return out
 
 
+def _plugins_version(config: SiteConfig) -> str:
+    """The annotators' part of the digest beyond the files hashed: the built-ins' versions,
+    code and confidence models are files of the sitegen package (hashed with it), so only
+    the plugins the site names, which live in other packages, are asked for their versions
+    (annotate/registry.py). A site that names none never imports the annotators (issue 17:
+    that took ~0.3 s of a no-change rebuild)."""
+    if not config.annotate.plugins:
+        return "builtin"
+    from sitegen.annotate.registry import pipeline_version
+
+    return pipeline_version(config, "builtin")
+
+
 def input_digest(config: SiteConfig, options: Mapping[str, Any], previous: Manifest
                  ) -> tuple[str, dict[str, list[Any]], str]:
     """The digest of every input of a build, the file stats it was computed from and the
     JSON of its non-file parts (versions, options)."""
     from sitegen import __version__
     from sitegen.annotate.cache import model_identity
-    from sitegen.annotate.pipeline import pipeline_version
     from sitegen.render.search import pagefind_executable
 
     root = config.root
@@ -153,7 +165,7 @@ def input_digest(config: SiteConfig, options: Mapping[str, Any], previous: Manif
                  .encode("utf-8", "surrogateescape"))
     pagefind = pagefind_executable()
     scalars = {
-        "sitegen": __version__, "annotators": pipeline_version(config),
+        "sitegen": __version__, "annotators": _plugins_version(config),
         "model": model_identity(config.nlp.model), "libraries": _versions(),
         "pagefind": str(pagefind) if pagefind else None, "options": dict(options),
     }
@@ -164,33 +176,42 @@ def input_digest(config: SiteConfig, options: Mapping[str, Any], previous: Manif
 
 def output_intact(output: Path, recorded: Mapping[str, list[Any]], marker: str) -> bool:
     """True when `output` holds exactly the recorded files with the recorded bytes (by stat,
-    or by hash where the stat differs)."""
+    or by hash where the stat differs). A symbolic link to a folder (which no build writes,
+    and none removes) is not entered; any other entry that is not a regular file (a link to
+    a file, a broken link) is not intact.
+
+    One scandir per folder, each entry lstat-ed once (issue 17: os.walk stats every folder
+    twice, and a site has a folder per page)."""
     if not recorded or not (output / marker).is_file():
         return False
-    base = len(str(output)) + 1
     seen = 0
-    for dirpath, _dirs, names in os.walk(output):
-        for name in names:
-            full = os.path.join(dirpath, name)
-            rel = full[base:].replace(os.sep, "/")
-            if rel == marker:
-                continue
-            row = recorded.get(rel)
-            if row is None:
-                return False
-            try:
-                st = os.lstat(full)
-            except OSError:
-                return False
-            if not stat.S_ISREG(st.st_mode):
-                return False
-            if st.st_size != row[0]:
-                return False
-            if st.st_mtime_ns != row[1]:
-                with open(full, "rb") as fh:
-                    if hashlib.sha256(fh.read()).hexdigest() != row[2]:
+    stack: list[tuple[str, str]] = [(str(output), "")]
+    try:
+        while stack:
+            folder, prefix = stack.pop()
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    rel = prefix + entry.name
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append((entry.path, rel + "/"))
+                        continue
+                    if entry.is_dir():  # a link to a folder: not entered, as os.walk does
+                        continue
+                    if rel == marker:
+                        continue
+                    row = recorded.get(rel)
+                    if row is None:
                         return False
-            seen += 1
+                    st = entry.stat(follow_symlinks=False)
+                    if not stat.S_ISREG(st.st_mode) or st.st_size != row[0]:
+                        return False
+                    if st.st_mtime_ns != row[1]:
+                        with open(entry.path, "rb") as fh:
+                            if hashlib.sha256(fh.read()).hexdigest() != row[2]:
+                                return False
+                    seen += 1
+    except OSError:  # changed or unreadable meanwhile
+        return False
     return seen == len(recorded)
 
 

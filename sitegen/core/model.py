@@ -199,6 +199,19 @@ class Note:
     annotator: str = ""  # the plugin's name; the pipeline fills it in
 
 
+_SPEECH = frozenset({"direct", "indirect", "according_to"})
+
+
+def _inside(a: Attribution, qa: str, b: Attribution, qb: str) -> bool:
+    """Whether statement `a` (its quote casefolded: `qa`) lies inside `b` of the same source:
+    the same words cut shorter, or the same words said again later."""
+    if b is a:
+        return False
+    if b.start <= a.start and a.end <= b.end and (b.end - b.start) > (a.end - a.start):
+        return True  # the same words, a shorter cut
+    return qa in qb and (len(qb) > len(qa) or b.start < a.start)  # said again
+
+
 @dataclass(frozen=True, slots=True)
 class Annotations:
     entities: tuple[EntityMention, ...] = ()
@@ -209,18 +222,22 @@ class Annotations:
     def statements(self) -> tuple[Attribution, ...]:
         """Speech with a known source, each statement once: one that lies inside another of
         the same source ('any party' inside 'to endorse any party') is left out."""
-        speech = [a for a in self.attributions
-                  if a.source_id and a.kind in ("direct", "indirect", "according_to")]
-
-        def inside(a: Attribution, b: Attribution) -> bool:
-            if b is a or b.source_id != a.source_id:
-                return False
-            if b.start <= a.start and a.end <= b.end and (b.end - b.start) > (a.end - a.start):
-                return True  # the same words, a shorter cut
-            qa, qb = a.quote.casefold(), b.quote.casefold()
-            return qa in qb and (len(qb) > len(qa) or b.start < a.start)  # said again
-
-        return tuple(a for a in speech if not any(inside(a, b) for b in speech))
+        # Only statements of the same source can cover each other: compared per source,
+        # each quote casefolded once (issue 17: this ran over every pair of an article).
+        by_source: dict[str, list[tuple[Attribution, str]]] = {}
+        speech: list[tuple[Attribution, str]] = []
+        for a in self.attributions:
+            if a.source_id and a.kind in _SPEECH:
+                row = (a, a.quote.casefold())
+                speech.append(row)
+                by_source.setdefault(a.source_id, []).append(row)
+        kept: list[Attribution] = []
+        for a, qa in speech:
+            group = by_source[a.source_id or ""]
+            # The only statement of its source is inside no other.
+            if len(group) == 1 or not any(_inside(a, qa, b, qb) for b, qb in group):
+                kept.append(a)
+        return tuple(kept)
 
     def published(self) -> Annotations:
         """What readers see: the annotations at or above their publish threshold."""

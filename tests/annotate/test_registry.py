@@ -180,3 +180,21 @@ def test_plugin_settings_reach_the_plugin(make_site: Callable[..., Path]) -> Non
                                               "limits": {"low": 1, "high": [2, 3]}}
     assert config.plugin_options("other") == {}
     hash(config.plugins)  # frozen
+
+
+def test_a_new_plugin_version_rebuilds_a_site_that_names_it(make_site: Callable[..., Path],
+                                                            shout: Shout) -> None:
+    """The build manifest asks the registry only for a site that names plugins (a no-change
+    rebuild of any other site never imports the annotators: test_cache.py); for one that
+    does, a new plugin version is a change, and the new notes reach the page."""
+    site = make_site({"a.md": article("A", "The NATO summit met.")},
+                     config='\n[annotate]\nplugins = ["shout"]\n')
+    first = build(BuildOptions(site=site))
+    assert first.annotated == 1
+    assert build(BuildOptions(site=site)).nothing_changed
+    shout.version = "8"
+    shout.label = "CAPS-v8"
+    again = build(BuildOptions(site=site))
+    assert not again.nothing_changed and again.annotated == 1
+    page = (site / "output" / "2026" / "03" / "a" / "index.html").read_text("utf-8")
+    assert 'data-label="CAPS-v8"' in page
