@@ -55,7 +55,7 @@ from sitegen.render.store import OutputStore
 
 # Below this many pages one process is faster than forking (measured on the demo site and
 # the benchmark's sites: docs/performance.md).
-PARALLEL_PAGES = 200
+PARALLEL_PAGES = 50
 CHUNK = 8  # pages claimed at a time from the shared counter
 NO_ERROR = 2**62  # the stop mark while no page has failed
 
