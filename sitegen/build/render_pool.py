@@ -29,9 +29,10 @@ import multiprocessing
 import os
 import pickle
 import resource
+import sys
 import threading
 import traceback
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -154,11 +155,14 @@ def _parallel(sr: SiteRenderer, index: SiteIndex, pages: list[Page],
     ctx = multiprocessing.get_context("fork")
     stage = start_staging(output, spare)
     spool: SearchSpool | None = None
+    tail: Generator[tuple[str, bytes], None, None] | None = None
     children: list[tuple[Any, Connection]] = []
     try:
         spool = SearchSpool.start()
         job = _Job(sr, index, pages, statics, target, stage, spool, store,
                    ctx.Value("q", 0), ctx.Value("q", len(pages) if failed else NO_ERROR))
+        sys.stdout.flush()  # else a child leaving would write the parent's buffered text
+        sys.stderr.flush()
         gc.freeze()  # the children's collector leaves the inherited objects (and pages) be
         try:
             for _ in range(n - 1):
@@ -173,10 +177,9 @@ def _parallel(sr: SiteRenderer, index: SiteIndex, pages: list[Page],
         shares = [mine] + [_collect(child, recv) for child, recv in children]
         children = []
         seen = _merge(shares, stage, sr, written, (len(pages), failed) if failed else None)
-        for rel, data in after_pages(spool, statics):
-            spool = None
+        tail, spool = after_pages(spool, statics), None  # the tail cleans the spool up
+        for rel, data in tail:
             _put(rel, data, seen, target, stage, written, ())
-        spool = None
         removed = len(set(target.previous) - seen)
         if stage.written == 0 and removed == 0 and (output / MARKER).is_file():
             stage.discard()  # the previous output already is the new one: keep it as it is
@@ -189,6 +192,8 @@ def _parallel(sr: SiteRenderer, index: SiteIndex, pages: list[Page],
             recv.close()
         if spool is not None:
             spool.tmp.cleanup()
+        if tail is not None:
+            tail.close()  # cleans the spool up
         stage.abort()
         raise
     return WriteStats(written=stage.written, unchanged=stage.unchanged, removed=removed,

@@ -5,7 +5,7 @@ the manifest rows of what was written, without keeping any file's bytes."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from pathlib import Path
 
 from sitegen.core.errors import SiteError
@@ -34,7 +34,7 @@ def site_files(pages: Iterable[RenderedFile], statics: dict[str, Path]
 
 
 def after_pages(spool: SearchSpool | None, statics: dict[str, Path]
-                ) -> Iterator[tuple[str, bytes]]:
+                ) -> Generator[tuple[str, bytes], None, None]:
     """The files that follow the pages: the search bundle made from the pages handed to
     `spool` (which is finished), then the static files."""
     try:

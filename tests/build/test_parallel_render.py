@@ -132,3 +132,27 @@ def test_an_edit_rebuilt_on_two_processes_reuses_the_unchanged_pages(
     assert tree(many / "output") == tree(tmp_path / "clean")
     # Nothing changed since: nothing is rendered.
     assert "nothing changed" in run("build", "--site", many, "-j", "2").out
+
+
+def test_a_spare_output_in_the_way_of_a_worker(many: Path, tmp_path: Path,
+                                               run: Callable[..., Result]) -> None:
+    """The spare output an earlier build left (reused as the staging folder) has a file
+    where a page now needs a folder: the page is put by the parent, which starts the
+    staging folder afresh."""
+    static = many / "static/tags"
+    static.mkdir(parents=True)
+    (static / "topic-9").write_text("a file, for now", "utf-8")
+    assert run("build", "--site", many, "-j", "2").code == 0  # kept as the spare later
+    (many / "content/story-01.md").write_text(article("Story 1", "Edited once."), "utf-8")
+    assert run("build", "--site", many, "-j", "2").code == 0
+    (static / "topic-9").unlink()
+    (many / "content/story-02.md").write_text(article(
+        "Story 2", "Now in topic 9.", tags=["topic-9"]), "utf-8")
+    res = run("build", "--site", many, "-j", "2")
+    assert res.code == 0 and res.report is not None and res.report.render_processes == 2
+    page = (many / "output/tags/topic-9/index.html").read_text("utf-8")
+    assert "Story 2" in page
+    clean = run("build", "--site", many, "--output", tmp_path / "clean", "--no-cache",
+                "-j", "1")
+    assert clean.code == 0
+    assert tree(many / "output") == tree(tmp_path / "clean")
