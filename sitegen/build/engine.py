@@ -67,6 +67,7 @@ class BuildReport:
     # the annotate stage's split (annotate/blocks.NlpSplit): model load, NLP, document steps
     split: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)  # printed once by the command line
+    render_processes: int = 1  # processes that rendered the pages (build/render_pool.py)
 
     def summary(self) -> str:
         stages = ", ".join(f"{k} {v:.2f}s" for k, v in self.timings.items())
@@ -89,6 +90,7 @@ class BuildReport:
         blocks, assembling Docs from cached blocks, the document-level steps (annotators,
         confidence), render and write. Times inside worker processes are summed."""
         sp, t = self.split, self.timings
+        on = f" ({self.render_processes} processes)" if self.render_processes > 1 else ""
         blocks = (f" ({sp.get('blocks_new', 0):.0f} of {sp.get('blocks', 0):.0f} blocks new"
                   + (f", {sp['whole']:.0f} articles whole" if sp.get("whole") else "") + ")"
                   if sp.get("blocks") or sp.get("whole") else "")
@@ -97,7 +99,8 @@ class BuildReport:
         return (f"split: model load {sp.get('model_load', 0.0):.2f}s{lean}, NLP "
                 f"{sp.get('nlp', 0.0):.2f}s{blocks}, blocks assembled "
                 f"{sp.get('assemble', 0.0):.2f}s, document steps "
-                f"{sp.get('doc_steps', 0.0):.2f}s, render {t.get('render', 0.0):.2f}s, "
+                f"{sp.get('doc_steps', 0.0):.2f}s, render {t.get('render', 0.0):.2f}s"
+                f"{on}, "
                 f"write {t.get('write', 0.0):.2f}s")
 
 
@@ -318,18 +321,18 @@ def _build(options: BuildOptions, config: SiteConfig, output: Path, report: Buil
     t2 = time.perf_counter()
     report.timings["annotate"] = t2 - t1 - prepared
 
-    from sitegen.build.site_files import Written, site_files
-    from sitegen.build.write import write_output
+    from sitegen.build.render_pool import write_pages
+    from sitegen.build.site_files import Written
     from sitegen.index.builder import build_index
 
     index = build_index(annotated, config, kb, glossary)
-    # Pages are written as they are rendered (issue 17): no build holds the whole site.
+    # Pages are written as they are rendered (issue 17): no build holds the whole site;
+    # on every core (build/render_pool.py), but in the preview (a threaded server).
     written = Written()
-    result = write_output(site_files(site_renderer.pages(index), static_sources(config)),
-                          output,
-                          known=previous_pages.reused_paths if previous_pages else (),
-                          spare=spare_path(cache, output) if cache is not None else None,
-                          on_file=written)
+    result, report.render_processes = write_pages(
+        site_renderer, index, static_sources(config), output, store=previous_pages,
+        spare=spare_path(cache, output) if cache is not None else None, written=written,
+        jobs=1 if options.preview else jobs)
     if keys is not None:
         report.rendered, report.reused = site_renderer.rendered, site_renderer.reused
         keys.save_template_facts()

@@ -5,7 +5,7 @@ the manifest rows of what was written, without keeping any file's bytes."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from pathlib import Path
 
 from sitegen.core.errors import SiteError
@@ -21,15 +21,27 @@ def site_files(pages: Iterable[RenderedFile], statics: dict[str, Path]
     spool = SearchSpool.start()
     try:
         for f in pages:
-            if _own(f.path, statics):
+            if own(f.path, statics):
                 continue
             if spool is not None:
                 spool.add(f.path, f.data)
             yield f.path, f.data
+    except BaseException:
+        if spool is not None:
+            spool.tmp.cleanup()
+        raise
+    yield from after_pages(spool, statics)
+
+
+def after_pages(spool: SearchSpool | None, statics: dict[str, Path]
+                ) -> Generator[tuple[str, bytes], None, None]:
+    """The files that follow the pages: the search bundle made from the pages handed to
+    `spool` (which is finished), then the static files."""
+    try:
         bundle = spool.finish() if spool is not None else []
         spool = None
         for rel, data in bundle:
-            if not _own(rel, statics):
+            if not own(rel, statics):
                 yield rel, data
     finally:
         if spool is not None:
@@ -38,7 +50,7 @@ def site_files(pages: Iterable[RenderedFile], statics: dict[str, Path]
         yield rel, statics[rel].read_bytes()
 
 
-def _own(rel: str, statics: dict[str, Path]) -> bool:
+def own(rel: str, statics: dict[str, Path]) -> bool:
     """True when the site's own static file takes the place of generated `rel`."""
     if rel not in statics:
         return False
@@ -56,4 +68,10 @@ class Written:
         self.rows: dict[str, tuple[int, str | None]] = {}
 
     def __call__(self, rel: str, data: bytes, same: bool) -> None:
-        self.rows[rel] = (len(data), None if same else hashlib.sha256(data).hexdigest())
+        self.rows[rel] = row(data, same)
+
+
+def row(data: bytes, same: bool) -> tuple[int, str | None]:
+    """A file's size and digest for the manifest (None when it is the previous output's:
+    the manifest keeps the previous digest or hashes the file)."""
+    return len(data), None if same else hashlib.sha256(data).hexdigest()

@@ -56,6 +56,34 @@ class Staging:
             self._put(rel, data, same)
         self.done.append(rel)
 
+    def try_put(self, rel: str, data: bytes, same: bool) -> bool:
+        """`put` from a worker process sharing this folder (build/render_pool.py): False
+        when a reused spare is in the way (the parent, which can start the folder afresh,
+        puts the file then); other errors are raised."""
+        try:
+            self._put(rel, data, same)
+        except OSError:
+            if not self.reused:
+                raise
+            return False
+        self.done.append(rel)
+        return True
+
+    def adopt(self, rels: list[str], written: int, unchanged: int) -> None:
+        """Count in the files that worker processes put (`try_put`) into this folder."""
+        for rel in rels:
+            self.existing.pop(rel, None)
+        self.done.extend(rels)
+        self.written += written
+        self.unchanged += unchanged
+
+    def discard(self) -> None:
+        """Give up the folder when the previous output already is the new one: a reused
+        spare goes back to be the spare (it holds an earlier output), else it is removed."""
+        spare = self.spare
+        if not (self.reused and spare is not None and _put(self.path, spare)):
+            shutil.rmtree(self.path, ignore_errors=True)
+
     def _put(self, rel: str, data: bytes | None, same: bool) -> None:
         target = self.path / rel
         have = self.existing.pop(rel, None)

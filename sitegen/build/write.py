@@ -12,11 +12,12 @@ from pathlib import Path
 from sitegen.build.staging import MARKER, Staging, exchange, remove_leftovers
 from sitegen.core.errors import SiteError
 
-__all__ = ["MARKER", "WriteStats", "exchange", "remove_leftovers", "write_output",
-           "write_site"]
+__all__ = ["MARKER", "OutputTarget", "WriteStats", "exchange", "remove_leftovers",
+           "safe_target", "start_staging", "write_output", "write_site"]
 
 
-def _safe_target(rel: str) -> str:
+def safe_target(rel: str) -> str:
+    """`rel` when it names a file inside the output folder, else a SiteError."""
     parts = rel.split("/")
     if rel.startswith("/") or any(p in ("", ".", "..") for p in parts):
         raise SiteError(f"refusing to write outside the output folder: {rel!r}")
@@ -70,6 +71,30 @@ def _same_bytes(path: Path, data: bytes, size: int | None) -> bool:
         return False
 
 
+class OutputTarget:
+    """The output folder a build replaces: checked to be sitegen's (or empty), and the
+    files of the previous output in it, to tell which new files have the same bytes."""
+
+    def __init__(self, output: Path) -> None:
+        output = output.resolve()
+        if output.exists() and not output.is_dir():
+            raise SiteError(f"the output path is a file, not a folder: {output}")
+        if output.is_dir() and any(output.iterdir()) and not (output / MARKER).exists():
+            raise SiteError(
+                f"refusing to replace {output}: it is not empty and was not written by "
+                "sitegen", hint="choose another --output folder or empty this one",
+            )
+        self.output = output
+        self.previous = _previous_files(output)
+
+    def same(self, rel: str, data: bytes, known: Collection[str] = ()) -> bool:
+        """Whether the previous output has `rel` with exactly `data` (`known`: files read
+        back from it just now, not compared again)."""
+        size = self.previous.get(rel)
+        return ((rel in known and size == len(data))
+                or _same_bytes(self.output / rel, data, size))
+
+
 def write_output(files: Iterable[tuple[str, bytes]], output: Path, *,
                  known: Collection[str] = (), spare: Path | None = None,
                  on_file: Callable[[str, bytes, bool], None] | None = None) -> WriteStats:
@@ -93,38 +118,30 @@ def write_output(files: Iterable[tuple[str, bytes]], output: Path, *,
     Refuses to replace a non-empty folder that sitegen did not write (it carries no marker
     file), so a wrong --output never deletes data.
     """
-    output = output.resolve()
-    if output.exists() and not output.is_dir():
-        raise SiteError(f"the output path is a file, not a folder: {output}")
-    if output.is_dir() and any(output.iterdir()) and not (output / MARKER).exists():
-        raise SiteError(
-            f"refusing to replace {output}: it is not empty and was not written by sitegen",
-            hint="choose another --output folder or empty this one",
-        )
-    previous = _previous_files(output)
+    target = OutputTarget(output)
+    output, previous = target.output, target.previous
     seen: set[str] = set()
     held: list[str] = []  # unchanged files met before the first change (no staging yet)
     stage: Staging | None = None
     try:
         for rel, data in files:
-            rel = _safe_target(rel)
+            rel = safe_target(rel)
             if rel in seen:
                 raise SiteError(f"two pages would be written to the same file: {rel}")
             seen.add(rel)
-            same = ((rel in known and previous.get(rel) == len(data))
-                    or _same_bytes(output / rel, data, previous.get(rel)))
+            same = target.same(rel, data, known)
             if on_file is not None:
                 on_file(rel, data, same)
             if stage is None and same:
                 held.append(rel)
                 continue
-            stage = stage or _start(output, spare, held)
+            stage = stage or start_staging(output, spare, held)
             stage.put(rel, data, same)
         removed = len(set(previous) - seen)
         if stage is None:
             if removed == 0 and (output / MARKER).is_file():
                 return WriteStats(written=0, unchanged=len(held), removed=0, swapped=False)
-            stage = _start(output, spare, held)
+            stage = start_staging(output, spare, held)
         stage.finish(seen)
     except BaseException:
         if stage is not None:
@@ -134,7 +151,7 @@ def write_output(files: Iterable[tuple[str, bytes]], output: Path, *,
                       swapped=True)
 
 
-def _start(output: Path, spare: Path | None, held: list[str]) -> Staging:
+def start_staging(output: Path, spare: Path | None, held: Iterable[str] = ()) -> Staging:
     """The staging folder, with the unchanged files met so far."""
     stage = Staging(output, spare)
     for rel in held:
