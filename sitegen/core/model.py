@@ -211,16 +211,24 @@ class Annotations:
         the same source ('any party' inside 'to endorse any party') is left out."""
         speech = [a for a in self.attributions
                   if a.source_id and a.kind in ("direct", "indirect", "according_to")]
+        # Compared within each source only, each quote casefolded once.
+        by_source: dict[str, list[tuple[Attribution, str]]] = {}
+        for a in speech:
+            by_source.setdefault(a.source_id or "", []).append((a, a.quote.casefold()))
 
-        def inside(a: Attribution, b: Attribution) -> bool:
-            if b is a or b.source_id != a.source_id:
+        def inside(a: Attribution, qa: str, b: Attribution, qb: str) -> bool:
+            if b is a:
                 return False
             if b.start <= a.start and a.end <= b.end and (b.end - b.start) > (a.end - a.start):
                 return True  # the same words, a shorter cut
-            qa, qb = a.quote.casefold(), b.quote.casefold()
             return qa in qb and (len(qb) > len(qa) or b.start < a.start)  # said again
 
-        return tuple(a for a in speech if not any(inside(a, b) for b in speech))
+        def kept(a: Attribution) -> bool:
+            same = by_source[a.source_id or ""]
+            qa = a.quote.casefold()
+            return not any(inside(a, qa, b, qb) for b, qb in same)
+
+        return tuple(a for a in speech if kept(a))
 
     def published(self) -> Annotations:
         """What readers see: the annotations at or above their publish threshold."""
