@@ -65,7 +65,8 @@ def quote_items(quotes: Sequence[tuple[Article, Attribution]]) -> tuple[QuoteIte
 def balanced(quote: str, direct: bool) -> str:
     """The words of a statement with balanced double quotation marks. An annotator's span
     may start or end inside a quotation (`it “a promise…`): a mark left open is closed at
-    the end, one closed without its opening is opened at the start. A direct quote is
+    the end, one closed without its opening is opened at the start; round brackets the
+    same (`_parens`). A direct quote is
     shown inside marks of its own, so marks around the whole of it are dropped first."""
     text = quote.strip()
     if direct:
@@ -73,7 +74,7 @@ def balanced(quote: str, direct: bool) -> str:
                and text[-1] in CLOSING + STRAIGHT):
             text = text[1:-1].strip()
     if not _MARK.search(text):
-        return text
+        return _parens(text)
     depth = unopened = 0
     straight = False
     for m in _MARK.finditer(text):
@@ -95,4 +96,20 @@ def balanced(quote: str, direct: bool) -> str:
             else:
                 unopened += 1
     opener, closer = (STRAIGHT, STRAIGHT) if straight else ("\u201c", "\u201d")
-    return opener * unopened + text + closer * depth
+    return _parens(opener * unopened + text + closer * depth)
+
+
+def _parens(text: str) -> str:
+    """`text` with its round brackets balanced (`X (formerly Twitter` -> `…Twitter)`)."""
+    if "(" not in text and ")" not in text:
+        return text
+    depth = unopened = 0
+    for c in text:
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            if depth:
+                depth -= 1
+            else:
+                unopened += 1
+    return "(" * unopened + text + ")" * depth

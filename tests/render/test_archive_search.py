@@ -78,6 +78,7 @@ def test_quotes_page_without_pagefind_still_lists_and_links(
     ('it "a promise', False, 'it "a promise"'),
     ("the “plan” and the “budget”", False, "the “plan” and the “budget”"),
     ("no marks at all", False, "no marks at all"),
+    ("the decision on X (formerly Twitter", False, "the decision on X (formerly Twitter)"),
 ])
 def test_a_statement_is_shown_with_balanced_quotation_marks(
         said: str, direct: bool, shown: str) -> None:
