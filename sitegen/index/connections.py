@@ -143,6 +143,14 @@ def entity_tags(info: EntityInfo) -> tuple[tuple[str, int], ...]:
 def timeline(info: EntityInfo) -> tuple[tuple[str, int], ...]:
     """Mentions per month ("YYYY-MM", count), every month from the first to the last
     (months without a mention count 0); undated articles are left out."""
-    counts = Counter(f"{m.article.date.year:04d}-{m.article.date.month:02d}"
-                     for m in info.mentions if m.article.date is not None)
+    counts: Counter[str] = Counter()
+    last: Article | None = None
+    key = ""
+    for m in info.mentions:  # an article's mentions come together: its month once
+        if m.article is not last:
+            last = m.article
+            date = last.date
+            key = "" if date is None else f"{date.year:04d}-{date.month:02d}"
+        if key:
+            counts[key] += 1
     return tuple((m, counts.get(m, 0)) for m in month_range(counts))

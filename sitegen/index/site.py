@@ -98,13 +98,37 @@ def permalink(pattern: str, doc: AnnotatedDocument) -> str:
     return "/".join(parts) + "/"
 
 
+_STOPS = ("\n\n", ". ", "? ", "! ")
+_NEAR = 2000  # where a sentence's ends are looked for first (the whole text only if not)
+
+
+def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
+    """The bounds of the sentence around [start, end): after the last stop before it,
+    up to the first stop after it (inclusive of its period). Stops are looked for near the
+    mention first (the nearest found there is the nearest in the whole text), each kind
+    only between the mention and the nearest stop found so far."""
+    lo = max(0, start - _NEAR)
+    left = -1
+    for p in _STOPS:
+        left = max(left, text.rfind(p, max(lo, left + 1), start))
+    if left < 0 and lo > 0:
+        left = max(text.rfind(p, 0, lo + 1) for p in _STOPS)
+    left = 0 if left < 0 else left + 2
+    right = hi = min(len(text), end + _NEAR)
+    for p in _STOPS:
+        found = text.find(p, end, right + 1)
+        if found >= 0:
+            right = found
+    if right == hi:  # none near: the first in the whole text
+        ends = [i for i in (text.find(p, hi - 1) for p in _STOPS) if i >= 0]
+        right = min(ends) if ends else len(text)
+    return left, right + 1 if right < len(text) else right
+
+
 def snippet(text: str, start: int, end: int, width: int = 240) -> str:
     """The sentence around [start, end); a longer one is cut to about `width` characters
     around the mention, at word boundaries, with an ellipsis where it was cut."""
-    left = max(text.rfind(p, 0, start) for p in ("\n\n", ". ", "? ", "! "))
-    left = 0 if left < 0 else left + 2
-    ends = [i for i in (text.find(p, end) for p in (". ", "? ", "! ", "\n\n")) if i >= 0]
-    right = min(ends) + 1 if ends else len(text)
+    left, right = _sentence(text, start, end)
     while left < start and text[left].isspace():
         left += 1
     while right > end and text[right - 1].isspace():

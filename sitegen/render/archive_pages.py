@@ -12,13 +12,16 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from markupsafe import Markup
+
 from sitegen.index.connections import Related, entity_tags, related, timeline, together
 from sitegen.index.quotes import has_quotes_page, quote_items
 from sitegen.index.site import Article, EntityInfo, SiteIndex
 from sitegen.index.sourcing import COLUMNS, Counts, Sourcing, sourcing
 from sitegen.render.page import KeyParts, Page, PageKind
 from sitegen.render.pagination import pages_of
-from sitegen.render.renderer import RenderedFile, Renderer
+from sitegen.render.quote_rows import page_list, quote_rows, tag_options
+from sitegen.render.renderer import RenderedFile, Renderer, root_for
 from sitegen.render.svg import bars, columns
 
 SOURCING_URL = "sourcing/"
@@ -47,6 +50,8 @@ def quotes_url(r: Renderer, info: EntityInfo) -> str | None:
 
 # -- quotes pages -------------------------------------------------------------------------
 def _quotes(r: Renderer, index: SiteIndex) -> Iterator[Page]:
+    """Each page's statements are made into items (their sentences cut) for that page
+    only, as it comes."""
     if not r.config.archive.quotes:
         return
     per = r.config.archive.quotes_per_page
@@ -54,16 +59,49 @@ def _quotes(r: Renderer, index: SiteIndex) -> Iterator[Page]:
         base = quotes_url(r, info)
         if base is None:
             continue
-        items = quote_items(info)
-        pagers = pages_of(base, len(items), per)
-        years = tuple(sorted({q.year for q in items if q.year}, reverse=True))
-        tags = tuple(sorted({t for q in items for t in q.tags}))
+        said = info.quotes
+        pagers = pages_of(base, len(said), per)
+        dates = {art.date for art, _a in said if art.date is not None}
+        years = tuple(sorted({f"{d.year:04d}" for d in dates}, reverse=True))
+        tags = tuple(sorted({t for art, _a in said for t in art.doc.document.meta.tags}))
         speaker = Speaker(info.id, info.name, info.type, info.url)
         urls = tuple(p.url for p in pagers)
         for pager in pagers:
             yield Page("quotes", pager.url, pager.url + "index.html", {
-                "speaker": speaker, "quotes": items[pager.start:pager.end], "pager": pager,
-                "total": len(items), "years": years, "tags": tags, "page_urls": urls})
+                "speaker": speaker, "quotes": quote_items(said[pager.start:pager.end]),
+                "pager": pager, "total": len(said), "years": years, "tags": tags,
+                "page_urls": urls})
+
+
+def _quotes_key(k: KeyParts, _r: Renderer, page: Page, _i: SiteIndex) -> list[str]:
+    """What a quotes page shows, each statement as its fields (not the dataclass's repr:
+    the key of thousands of pages is made in every build)."""
+    c = page.context
+    parts = [k.salt, "quotes", page.url, page.out, repr(c["speaker"]), repr(c["pager"]),
+             str(c["total"]), repr(c["years"]), repr(c["tags"]), repr(c["page_urls"])]
+    parts += ["\x1f".join((q.url, q.title, "" if q.date is None else q.date.isoformat(),
+                           "d" if q.direct else "r", q.quote, q.context, " ".join(q.tags),
+                           q.anchor)) for q in c["quotes"]]
+    return parts
+
+
+def _draw_quotes(r: Renderer, page: Page, _i: SiteIndex) -> RenderedFile:
+    root = root_for(page.url) if page.root is None else page.root
+    c = page.context
+    # A source's pages share their filter's lists: made once per source and depth.
+    memo = (c["page_urls"], root, c["tags"], r.config.tags)
+    shared = _filter_memo.get(memo)
+    if shared is None:
+        if len(_filter_memo) > 64:
+            _filter_memo.clear()
+        shared = _filter_memo[memo] = (
+            page_list(c["page_urls"], root), tag_options(c["tags"], r.config.tags.name))
+    rows = quote_rows(c["quotes"], root, r.env.filters["typo"])
+    return r.render("quotes.html", page.url, page.out, root, rows=rows,
+                    pages_attr=shared[0], tag_options=shared[1], **c)
+
+
+_filter_memo: dict[tuple[Any, ...], tuple[Markup, Markup]] = {}
 
 
 def archive_urls(r: Renderer, index: SiteIndex) -> tuple[str, ...]:
@@ -178,9 +216,12 @@ def related_key(r: Renderer, index: SiteIndex, art: Article) -> str:
     return repr(article_related(r, index, art))
 
 
-def entity_extras(r: Renderer, index: SiteIndex, info: EntityInfo) -> dict[str, Any]:
-    """What the entity page shows of the archive (empty when turned off)."""
-    shown = r.config.archive.entity_timeline
+def entity_extras(r: Renderer, index: SiteIndex, info: EntityInfo, first: bool = True
+                  ) -> dict[str, Any]:
+    """What the entity page shows of the archive (empty when turned off): the timeline,
+    "often mentioned with" and topics on its first page (`first`), the link to its quotes
+    page on every page."""
+    shown = first and r.config.archive.entity_timeline
     months = timeline(info) if shown else ()
     chart = columns(f"timeline-{info.id}", f"Mentions of {info.name} per month",
                     f"Mentions per month from {months[0][0]} to {months[-1][0]}; the "
@@ -198,7 +239,7 @@ def _data_key(_k: KeyParts, r: Renderer, page: Page, _i: SiteIndex) -> list[str]
 
 
 ARCHIVE_KINDS: tuple[PageKind, ...] = (
-    PageKind("quotes", "quotes.html", _quotes),
+    PageKind("quotes", "quotes.html", _quotes, key=_quotes_key, draw=_draw_quotes),
     PageKind("sourcing", "sourcing.html", _sourcing),
     PageKind("sourcing-data", None, _sourcing_data, key=_data_key,
              draw=lambda r, page, _i: RenderedFile(page.out, sourcing_data(

@@ -139,9 +139,12 @@ def _entities(r: Renderer, index: SiteIndex) -> Iterator[Page]:
 def _entity(r: Renderer, index: SiteIndex) -> Iterator[Page]:
     page = maker({"entity.html": "entity"})
     for info in index.entities.values():
+        # The timeline, "often mentioned with" and topics are on the first page only.
         extras = entity_extras(r, index, info)
+        rest = entity_extras(r, index, info, first=False)
         for p in listings.entity_pages(page, r.config, info, index, r.entity_image(info)):
-            yield Page(p.kind, p.url, p.out, {**p.context, **extras})
+            yield Page(p.kind, p.url, p.out,
+                       {**p.context, **(extras if p.context["pager"].number == 1 else rest)})
 
 
 def _glossary(r: Renderer, index: SiteIndex) -> list[Page]:
