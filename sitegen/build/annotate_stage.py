@@ -136,6 +136,7 @@ def _run(todo: list[int], docs: list[Document], found: list[Annotations | None],
     if progress:
         from tqdm import tqdm
 
+        tqdm.monitor_interval = 0  # no monitor thread: render workers fork after this
         bar = tqdm(total=len(todo), desc="annotating", unit="article", disable=None,
                    leave=False, mininterval=0.5)
     fresh: list[tuple[str, Annotations]] = []

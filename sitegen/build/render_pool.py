@@ -120,10 +120,18 @@ def write_pages(sr: SiteRenderer, index: SiteIndex, statics: dict[str, Path],
                             spare=spare, on_file=written), 1
     pages, failed = _list_pages(sr, index)
     n = render_jobs(jobs, len(pages))
-    if n == 1 or threading.active_count() > 1:  # never fork beside another thread
+    if n == 1 or _other_threads():  # never fork beside another thread
         return write_output(site_files(_drawn(sr, index, pages, failed), statics), output,
                             known=known, spare=spare, on_file=written), 1
     return _parallel(sr, index, pages, failed, statics, output, store, spare, written, n), n
+
+
+def _other_threads() -> bool:
+    """Whether a thread besides this one runs (forking beside it could copy a held lock).
+    tqdm's monitor is left out: it only sleeps and checks tqdm's own bars, which children
+    never touch (a progress bar of an earlier build in the same process leaves it)."""
+    return any(t is not threading.current_thread() and t.name != "tqdm_monitor"
+               for t in threading.enumerate())
 
 
 def _list_pages(sr: SiteRenderer, index: SiteIndex) -> tuple[list[Page], SiteError | None]:

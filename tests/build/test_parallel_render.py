@@ -4,7 +4,6 @@ reported as in one process and leaves the previous output; unchanged pages are r
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -41,8 +40,9 @@ def many(make_site: Callable[..., Path]) -> Path:
     return path
 
 
-def test_the_demo_site_renders_the_same_on_two_processes(tmp_path: Path) -> None:
-    os.environ["SITEGEN_NO_SEARCH"] = "1"
+def test_the_demo_site_renders_the_same_on_two_processes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SITEGEN_NO_SEARCH", "1")
     cache = tmp_path / "cache"
     one = build(BuildOptions(site=REPO, output=tmp_path / "one", base_url=BASE_URL,
                              cache_dir=cache, jobs=1))

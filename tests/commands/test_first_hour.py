@@ -182,7 +182,11 @@ def test_serve_removes_its_preview_folder_on_stop_signals(
                 break
         assert any("serving the preview" in x for x in log), "".join(log)
         previews = list(tmp.glob("sitegen-preview-*"))
-        assert len(previews) == 1 and (previews[0] / "site/index.html").is_file()
+        assert len(previews) == 1
+        # the preview serves at once and fills its folder in the background
+        while time.monotonic() < deadline and not (previews[0] / "site/index.html").is_file():
+            time.sleep(0.1)
+        assert (previews[0] / "site/index.html").is_file()
         proc.send_signal(sig)
         rest, _ = proc.communicate(timeout=30)
     finally:
