@@ -30,7 +30,8 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--no-cache", action="store_true",
                    help="annotate every article again, ignoring SITE/.sitegen-cache")
     b.add_argument("--jobs", "-j", type=_positive_int, default=None, metavar="N",
-                   help="model worker processes (default: all cores for 20+ articles)")
+                   help="worker processes for annotation and rendering (default: all cores "
+                   "when there is enough work)")
     b.add_argument("--executor", choices=("local", "dask"), default=None,
                    help="where articles are annotated: worker processes here (local) or a "
                    "Dask cluster (dask; pip install 'sitegen[dask]'); default: [build] "
