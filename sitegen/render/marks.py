@@ -9,6 +9,7 @@ HTML, and marks that cross inline markup (emphasis, links) are closed and reopen
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
@@ -87,6 +88,7 @@ def _transition(out: list[str], stack: list[Mark], want: list[Mark]) -> None:
 
 
 _OPENERS = "([{<\u2014\u2013-/\u201c\u2018"
+_QUOTES = re.compile("[\"']")
 
 
 def smart_quotes(text: str, before: str = "") -> str:
@@ -96,11 +98,12 @@ def smart_quotes(text: str, before: str = "") -> str:
     if '"' not in text and "'" not in text:
         return text
     out = list(text)
-    for i, c in enumerate(out):
-        if c not in "\"'":
-            continue
-        p = out[i - 1] if i else before
-        n = out[i + 1] if i + 1 < len(out) else ""
+    size = len(out)
+    for found in _QUOTES.finditer(text):  # only the quotes: not a loop over every character
+        i = found.start()
+        c = out[i]
+        p = out[i - 1] if i else before  # an earlier quote here is already typographic
+        n = out[i + 1] if i + 1 < size else ""
         opening = (not p or p.isspace() or p in _OPENERS) if p or i else (
             not n or not (n.isspace() or n in ".,;:!?)"))
         if c == '"':

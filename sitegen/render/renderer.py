@@ -18,6 +18,7 @@ from markupsafe import Markup
 from sitegen.config.site import SiteConfig
 from sitegen.core.dates import iso
 from sitegen.core.errors import SiteError
+from sitegen.core.model import Document
 from sitegen.core.safety import xml_safe
 from sitegen.index.site import Article, EntityInfo, SiteIndex
 from sitegen.render.annotations import article_annotations
@@ -29,7 +30,8 @@ from sitegen.render.social import SocialImage, card_image, card_path, card_png, 
 from sitegen.render.themes import template_dirs, theme_chain
 from sitegen.source.frontmatter import slugify
 from sitegen.source.kb import Glossary, KnowledgeBase
-from sitegen.source.store import tokens_of
+from sitegen.source.markdown import markdown
+from sitegen.source.parse import build_view
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +44,17 @@ def root_for(url: str) -> str:
     """The relative prefix from a page at `url` ("a/b/") back to the site root."""
     depth = len([p for p in url.split("/") if p])
     return "../" * depth
+
+
+def body_tokens(doc: Document, raw_html: bool = False) -> tuple[Any, ...]:
+    """The body's markdown-it tokens, each text token with its offset in the view's text
+    (`meta["plain"]`). A document from the parse cache has none: its body is parsed again,
+    but not its front matter (already in `doc.meta`: that YAML cost as much as the body)."""
+    if doc.tokens or not doc.body.strip():
+        return doc.tokens
+    tokens = markdown(raw_html).parse(doc.body)
+    build_view(tokens, doc.body, doc.body_offset)  # sets meta["plain"]; the view is known
+    return tuple(tokens)
 
 
 def format_date(value: dt.datetime | dt.date | None, style: str = "long") -> str:
@@ -198,7 +211,7 @@ class Renderer:
         env = {"marks": marks, "root": root, "smart": self.config.markdown.typographic_quotes,
                "image_size": self.env.globals["image_size"]}
         sanitize = self.config.markdown.sanitize
-        return render_tokens(tokens_of(art.doc.document, sanitize), env, sanitize)
+        return render_tokens(body_tokens(art.doc.document, sanitize), env, sanitize)
 
     def article(self, art: Article, index: SiteIndex, related: tuple[Any, ...] = ()
                 ) -> RenderedFile:
