@@ -7,7 +7,7 @@ import datetime as dt
 import hashlib
 import os
 import posixpath
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -133,8 +133,34 @@ def make_env(config: SiteConfig, bytecode_dir: Path | None = None) -> jinja2.Env
         card_image(config, "", config.title) if config.absolute else None)
     env.globals["image_size"] = _image_sizes(config)
     env.filters["tagname"] = config.tags.name
+    env.globals["memo"] = fragment_memo()
     env.filters["host"] = _host
     return env
+
+
+FRAGMENT_LIMIT = 20_000  # fragments kept by `memo` before starting afresh
+
+
+def fragment_memo() -> Callable[..., Markup]:
+    """`{% call memo(e, root) %}...{% endcall %}` in a template: the block's HTML made once
+    for the same values (strings and numbers by value, anything else by identity: the
+    index's values are immutable, an edit makes new ones) and then reused, e.g. the popover
+    of an entity on every article that names it. The values must be all the block reads."""
+    kept: dict[tuple[object, ...], tuple[tuple[object, ...], Markup]] = {}
+
+    def memo(*values: object, caller: Callable[[], str]) -> Markup:
+        key = tuple(v if isinstance(v, (str, int)) else ("id", id(v)) for v in values)
+        hit = kept.get(key)
+        if hit is not None and all(a is b or isinstance(b, (str, int))
+                                   for a, b in zip(hit[0], values, strict=True)):
+            return hit[1]
+        html = Markup(caller())
+        if len(kept) >= FRAGMENT_LIMIT:
+            kept.clear()
+        kept[key] = (values, html)  # holds the values: their ids are not reused meanwhile
+        return html
+
+    return memo
 
 
 def _host(url: str) -> str:
