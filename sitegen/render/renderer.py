@@ -9,6 +9,7 @@ import os
 import posixpath
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +63,24 @@ def format_date(value: dt.datetime | dt.date | None, style: str = "long") -> str
         return ""
     if style == "iso":
         return iso(value)
-    return f"{value.day} {value.strftime('%B %Y')}"
+    return _long_date(value.year, value.month, value.day)
+
+
+@lru_cache(maxsize=4096)
+def _long_date(year: int, month: int, day: int) -> str:
+    """'3 March 2024': a site lists the same dates on many pages, made once each."""
+    return f"{day} {dt.date(year, month, day).strftime('%B %Y')}"
+
+
+@lru_cache(maxsize=8192)
+def _typographic(text: str) -> str:
+    return smart_quotes(text)
+
+
+def typographic(text: Any) -> Any:
+    """The `typo` filter: titles are shown on many pages, made typographic once each (a
+    plain string only: Markup stays Markup, as smart_quotes leaves it)."""
+    return _typographic(text) if type(text) is str else smart_quotes(text)
 
 
 class SealedBytecodeCache(jinja2.BytecodeCache):
@@ -123,7 +141,7 @@ def make_env(config: SiteConfig, bytecode_dir: Path | None = None) -> jinja2.Env
             text or "", {"marks": (), "smart": config.markdown.typographic_quotes})
     )
     env.filters["slug"] = slugify
-    env.filters["typo"] = (smart_quotes if config.markdown.typographic_quotes
+    env.filters["typo"] = (typographic if config.markdown.typographic_quotes
                            else (lambda text: text))
     env.globals["absolute"] = lambda url: config.base_url + url
     # The navigation links the search page only when the build makes its index.
@@ -174,8 +192,6 @@ def _host(url: str) -> str:
 def _image_sizes(config: SiteConfig) -> Any:
     """`image_size(rel)`: (width, height) of a site image (content or static folder), or
     None when it cannot be read; read once per build."""
-    from functools import lru_cache
-
     from sitegen.render.imagesize import image_size
 
     @lru_cache(maxsize=512)
