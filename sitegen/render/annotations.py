@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from html import escape
 
 from sitegen.config.site import SiteConfig
@@ -68,6 +69,14 @@ def dateline_mention(text: str, mentions: tuple[EntityMention, ...], location: s
 
 def _attr(value: str) -> str:
     return escape(value, quote=True)
+
+
+@lru_cache(maxsize=4096)
+def _entity_open(kind: str, href: str, entity_id: str) -> str:
+    """The start of an entity's link (the same on every article at one depth)."""
+    pop = _attr(f"pop-e-{entity_id}")
+    return (f'<a class="ann ann-entity" data-type="{_attr(kind)}" href="{_attr(href)}" '
+            f'data-pop="{pop}" data-entity="{_attr(entity_id)}"')
 
 
 def _source_key(a: Attribution) -> str:
@@ -228,9 +237,22 @@ def article_annotations(art: Article, index: SiteIndex, config: SiteConfig, root
     dateline: EntityInfo | None = None
     times_named = Counter(m.entity_id for m in ann.entities)
     speakers = {a.source_id for a in ann.attributions if a.kind in SPEECH}
+    entities = index.entities
+    link_first = config.entities.link == "first"
+    link_mentions = config.entities.link_mentions
     for m in ann.entities:
-        info = index.entity_for(m)
-        if info is None or not view.annotatable(m.start, m.end):
+        info = entities.get(m.entity_id)  # index.entity_for
+        if info is None:
+            continue
+        # The cheap tests first (they only skip a mention, as the order below does):
+        # with `link = "first"`, an entity is linked once; quiet by default, an entity
+        # named once in passing is not linked; one the article comes back to (the
+        # dateline counts) or quotes is, at its first mention.
+        if m is not opener and link_first and (
+                info.id in shown_entities or (info.id not in speakers
+                                              and times_named[info.id] < link_mentions)):
+            continue
+        if not view.annotatable(m.start, m.end):
             continue
         if m is opener:
             dateline = shown_entities[info.id] = info
@@ -241,32 +263,23 @@ def article_annotations(art: Article, index: SiteIndex, config: SiteConfig, root
         # contains it ("Natura 2000" over "Natura"): such a term wins here too.
         if terms.overlaps(m.start, m.end):
             continue
-        if config.entities.link == "first" and info.id in shown_entities:
-            continue
-        # Quiet by default: an entity named once in passing is not linked; one the article
-        # comes back to (the dateline counts) or quotes is, at its first mention.
-        if (config.entities.link == "first" and info.id not in speakers
-                and times_named[info.id] < config.entities.link_mentions):
-            continue
         shown_entities[info.id] = info
-        pop = f"pop-e-{info.id}"
         marks.append(Mark(
             m.start, m.end,
-            f'<a class="ann ann-entity" data-type="{_attr(info.type)}" '
-            f'href="{_attr(root + info.url)}" data-pop="{_attr(pop)}" '
-            f'data-entity="{_attr(info.id)}" data-origin="{_attr(m.origin)}" '
-            f'data-confidence="{m.confidence:.2f}" '
-            f'aria-describedby="{_attr(pop)}">', "</a>", order=2))
+            f'{_entity_open(info.type, root + info.url, info.id)} '
+            f'data-origin="{_attr(m.origin)}" data-confidence="{m.confidence:.2f}" '
+            f'aria-describedby="{_attr(f"pop-e-{info.id}")}">', "</a>", order=2))
         taken.add(m.start, m.end)
 
     shown_terms: dict[str, Term] = {}
+    terms_first = config.glossary.link == "first"
     for g in ann.glossary:
         info_t = index.terms.get(g.term_id)
-        if info_t is None or taken.overlaps(g.start, g.end):
+        if info_t is None or (terms_first and g.term_id in shown_terms):
+            continue
+        if taken.overlaps(g.start, g.end):
             continue
         if not view.annotatable(g.start, g.end) or view.block_at(g.start) == "heading":
-            continue
-        if config.glossary.link == "first" and g.term_id in shown_terms:
             continue
         shown_terms[g.term_id] = info_t.term
         pop = f"pop-t-{g.term_id}"

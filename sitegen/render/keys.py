@@ -12,7 +12,6 @@ templates, including what they include or extend). A page kind may say otherwise
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import os
@@ -28,6 +27,8 @@ from sitegen.render.renderer import Renderer
 
 TEMPLATES_DIR = "templates"  # compiled templates (render.SealedBytecodeCache)
 TEMPLATE_FACTS = "templates.json"  # which templates read the whole index, per render salt
+_SCALARS = (str, int, float, bool)
+_MEMOISED = (Article, EntityInfo, TermInfo, SiteIndex, tuple)
 MEMO_LIMIT = 50_000  # digests memoised across passes (the preview) before starting afresh
 
 
@@ -142,13 +143,17 @@ class PageKeys:
         return memo[1]
 
     def digest(self, value: Any) -> str:
-        if isinstance(value, (str, int, float, bool)) or value is None:
+        if isinstance(value, _SCALARS) or value is None:
             return f"{type(value).__name__}:{value!r}"
         memo = self._memo.get(id(value))
         if memo is not None and memo[0] is value:
             return memo[1]
-        result = self._digest(value)
-        if isinstance(value, (Article, EntityInfo, TermInfo, SiteIndex, tuple)):
+        if type(value) is tuple:  # the commonest (pairs of article and quote): no dispatch
+            d = self.digest
+            result = _hash(["tuple", *[d(v) for v in value]])
+        else:
+            result = self._digest(value)
+        if isinstance(value, _MEMOISED):
             self._memo[id(value)] = (value, result)
         return result
 
@@ -176,21 +181,18 @@ class PageKeys:
             return _hash([type(value).__name__] + [d(v) for v in value])
         if isinstance(value, dict):
             return _hash(["dict"] + [f"{d(k)}={d(v)}" for k, v in value.items()])
+        if hasattr(type(value), "__dataclass_fields__") and not isinstance(value, type):
+            return _hash([type(value).__qualname__, repr(value)])  # (is_dataclass, faster)
         if isinstance(value, Callable):  # type: ignore[arg-type]
             # The renderer's helpers (feed_content) derive from the articles in the context.
             name = getattr(value, "__qualname__", None)
             if name is not None and getattr(value, "__self__", None) is self.renderer:
                 return f"method:{name}"
-        if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            return _hash([type(value).__qualname__, repr(value)])
         return f"unhashable:{id(value)}"  # never equal across builds: the page is rendered
 
 
 def _hash(parts: list[str]) -> str:
-    h = hashlib.sha256()
-    for p in parts:
-        h.update(p.encode("utf-8", "surrogateescape"))
-        h.update(b"\0")
-    return h.hexdigest()
-
-
+    """sha256 over each part followed by a NUL: one update of the joined parts (the same
+    digest as one update per part, for a fraction of the calls)."""
+    joined = "\0".join(parts) + "\0" if parts else ""
+    return hashlib.sha256(joined.encode("utf-8", "surrogateescape")).hexdigest()

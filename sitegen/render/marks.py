@@ -9,6 +9,7 @@ HTML, and marks that cross inline markup (emphasis, links) are closed and reopen
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
@@ -32,19 +33,23 @@ def _key(m: Mark) -> tuple[int, int, int]:
     return (m.start, -m.end, m.order)
 
 
-def render_text(content: str, start: int, marks: Sequence[Mark]) -> str:
+def render_text(content: str, start: int, marks: Sequence[Mark], ordered: bool = False
+                ) -> str:
+    """`content` (at `start` in the view's text) as HTML with `marks`; `ordered`: they are
+    in mark order (`_key`), as an article's are, so nothing needs sorting again."""
     end = start + len(content)
     spans = [m for m in marks if m.start < m.end and m.start < end and m.end > start]
-    anchors = sorted(
-        (m for m in marks if m.start == m.end and start < m.start <= end), key=_key
-    )
+    anchors = [m for m in marks if m.start == m.end and start < m.start <= end]
+    if not ordered:
+        anchors.sort(key=_key)
     if not spans and not anchors:
         return escape(content, quote=False)
     cuts = sorted({start, end, *(max(start, min(end, p)) for m in spans for p in (m.start,
                    m.end)), *(a.start for a in anchors)})
     # A sweep over the cuts: the marks open over [p, q) are those started by p and not
     # ended before q, kept as they come (linear in cuts x nesting depth, not cuts x marks).
-    by_start = sorted(spans, key=lambda m: max(start, m.start))
+    # In mark order, clamping the starts to `start` changes no order: sorted already.
+    by_start = spans if ordered else sorted(spans, key=lambda m: max(start, m.start))
     active: list[Mark] = []
     started = 0
     next_anchor = 0
@@ -55,7 +60,7 @@ def render_text(content: str, start: int, marks: Sequence[Mark]) -> str:
             active.append(by_start[started])
             started += 1
         active = [m for m in active if m.end >= q]
-        _transition(out, stack, sorted(active, key=_key))
+        _transition(out, stack, active if ordered else sorted(active, key=_key))
         out.append(escape(content[p - start : q - start], quote=False))
         while next_anchor < len(anchors) and anchors[next_anchor].start < q:
             next_anchor += 1
@@ -67,8 +72,9 @@ def render_text(content: str, start: int, marks: Sequence[Mark]) -> str:
             opening = started  # marks that start at q are not active yet
             while opening < len(by_start) and by_start[opening].start <= q:
                 opening += 1
-            after = sorted((m for m in [*active, *by_start[started:opening]]
-                            if m.start <= q < m.end), key=_key)
+            after = [m for m in [*active, *by_start[started:opening]] if m.start <= q < m.end]
+            if not ordered:
+                after.sort(key=_key)
             _transition(out, stack, [m for m in after if m in stack])
             out.extend(a.open + a.close for a in here)
     _transition(out, stack, [])
@@ -87,6 +93,7 @@ def _transition(out: list[str], stack: list[Mark], want: list[Mark]) -> None:
 
 
 _OPENERS = "([{<\u2014\u2013-/\u201c\u2018"
+_QUOTES = re.compile("[\"']")
 
 
 def smart_quotes(text: str, before: str = "") -> str:
@@ -96,11 +103,12 @@ def smart_quotes(text: str, before: str = "") -> str:
     if '"' not in text and "'" not in text:
         return text
     out = list(text)
-    for i, c in enumerate(out):
-        if c not in "\"'":
-            continue
-        p = out[i - 1] if i else before
-        n = out[i + 1] if i + 1 < len(out) else ""
+    size = len(out)
+    for found in _QUOTES.finditer(text):  # only the quotes: not a loop over every character
+        i = found.start()
+        c = out[i]
+        p = out[i - 1] if i else before  # an earlier quote here is already typographic
+        n = out[i + 1] if i + 1 < size else ""
         opening = (not p or p.isspace() or p in _OPENERS) if p or i else (
             not n or not (n.isspace() or n in ".,;:!?)"))
         if c == '"':
@@ -134,18 +142,22 @@ def text_rule(
     if plain is None or not marks:
         return escape(content, quote=False)
     start = int(plain)
-    return render_text(content, start, _index(env, marks).near(start, start + len(content)))
+    index, ordered = _index(env, marks)
+    return render_text(content, start, index.near(start, start + len(content)), ordered)
 
 
-def _index(env: dict[str, Any], marks: Sequence[Mark]) -> SpanBuckets[Mark]:
+def _index(env: dict[str, Any], marks: Sequence[Mark]) -> tuple[SpanBuckets[Mark], bool]:
     """The marks by position, made once per render: each text token then looks only at
-    the marks near it (in their original order), not at every mark of the article."""
+    the marks near it (in their original order), not at every mark of the article; and
+    whether that order is mark order (`_key`)."""
     cached = env.get("_mark_index")
     if cached is not None and cached[0] is marks:
-        index: SpanBuckets[Mark] = cached[1]
-        return index
-    index = SpanBuckets()
+        found: tuple[SpanBuckets[Mark], bool] = cached[1]
+        return found
+    index: SpanBuckets[Mark] = SpanBuckets()
     for mark in marks:
         index.add(mark.start, mark.end, mark)
-    env["_mark_index"] = (marks, index)
-    return index
+    keys = [_key(m) for m in marks]
+    ordered = all(a <= b for a, b in itertools.pairwise(keys))
+    env["_mark_index"] = (marks, (index, ordered))
+    return index, ordered

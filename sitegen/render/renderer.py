@@ -7,8 +7,9 @@ import datetime as dt
 import hashlib
 import os
 import posixpath
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from markupsafe import Markup
 from sitegen.config.site import SiteConfig
 from sitegen.core.dates import iso
 from sitegen.core.errors import SiteError
+from sitegen.core.model import Document
 from sitegen.core.safety import xml_safe
 from sitegen.index.site import Article, EntityInfo, SiteIndex
 from sitegen.render.annotations import article_annotations
@@ -29,7 +31,8 @@ from sitegen.render.social import SocialImage, card_image, card_path, card_png, 
 from sitegen.render.themes import template_dirs, theme_chain
 from sitegen.source.frontmatter import slugify
 from sitegen.source.kb import Glossary, KnowledgeBase
-from sitegen.source.store import tokens_of
+from sitegen.source.markdown import markdown
+from sitegen.source.parse import build_view
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,12 +47,40 @@ def root_for(url: str) -> str:
     return "../" * depth
 
 
+def body_tokens(doc: Document, raw_html: bool = False) -> tuple[Any, ...]:
+    """The body's markdown-it tokens, each text token with its offset in the view's text
+    (`meta["plain"]`). A document from the parse cache has none: its body is parsed again,
+    but not its front matter (already in `doc.meta`: that YAML cost as much as the body)."""
+    if doc.tokens or not doc.body.strip():
+        return doc.tokens
+    tokens = markdown(raw_html).parse(doc.body)
+    build_view(tokens, doc.body, doc.body_offset)  # sets meta["plain"]; the view is known
+    return tuple(tokens)
+
+
 def format_date(value: dt.datetime | dt.date | None, style: str = "long") -> str:
     if value is None:
         return ""
     if style == "iso":
         return iso(value)
-    return f"{value.day} {value.strftime('%B %Y')}"
+    return _long_date(value.year, value.month, value.day)
+
+
+@lru_cache(maxsize=4096)
+def _long_date(year: int, month: int, day: int) -> str:
+    """'3 March 2024': a site lists the same dates on many pages, made once each."""
+    return f"{day} {dt.date(year, month, day).strftime('%B %Y')}"
+
+
+@lru_cache(maxsize=8192)
+def _typographic(text: str) -> str:
+    return smart_quotes(text)
+
+
+def typographic(text: Any) -> Any:
+    """The `typo` filter: titles are shown on many pages, made typographic once each (a
+    plain string only: Markup stays Markup, as smart_quotes leaves it)."""
+    return _typographic(text) if type(text) is str else smart_quotes(text)
 
 
 class SealedBytecodeCache(jinja2.BytecodeCache):
@@ -110,7 +141,7 @@ def make_env(config: SiteConfig, bytecode_dir: Path | None = None) -> jinja2.Env
             text or "", {"marks": (), "smart": config.markdown.typographic_quotes})
     )
     env.filters["slug"] = slugify
-    env.filters["typo"] = (smart_quotes if config.markdown.typographic_quotes
+    env.filters["typo"] = (typographic if config.markdown.typographic_quotes
                            else (lambda text: text))
     env.globals["absolute"] = lambda url: config.base_url + url
     # The navigation links the search page only when the build makes its index.
@@ -120,8 +151,34 @@ def make_env(config: SiteConfig, bytecode_dir: Path | None = None) -> jinja2.Env
         card_image(config, "", config.title) if config.absolute else None)
     env.globals["image_size"] = _image_sizes(config)
     env.filters["tagname"] = config.tags.name
+    env.globals["memo"] = fragment_memo()
     env.filters["host"] = _host
     return env
+
+
+FRAGMENT_LIMIT = 20_000  # fragments kept by `memo` before starting afresh
+
+
+def fragment_memo() -> Callable[..., Markup]:
+    """`{% call memo(e, root) %}...{% endcall %}` in a template: the block's HTML made once
+    for the same values (strings and numbers by value, anything else by identity: the
+    index's values are immutable, an edit makes new ones) and then reused, e.g. the popover
+    of an entity on every article that names it. The values must be all the block reads."""
+    kept: dict[tuple[object, ...], tuple[tuple[object, ...], Markup]] = {}
+
+    def memo(*values: object, caller: Callable[[], str]) -> Markup:
+        key = tuple(v if isinstance(v, (str, int)) else ("id", id(v)) for v in values)
+        hit = kept.get(key)
+        if hit is not None and all(a is b or isinstance(b, (str, int))
+                                   for a, b in zip(hit[0], values, strict=True)):
+            return hit[1]
+        html = Markup(caller())
+        if len(kept) >= FRAGMENT_LIMIT:
+            kept.clear()
+        kept[key] = (values, html)  # holds the values: their ids are not reused meanwhile
+        return html
+
+    return memo
 
 
 def _host(url: str) -> str:
@@ -135,8 +192,6 @@ def _host(url: str) -> str:
 def _image_sizes(config: SiteConfig) -> Any:
     """`image_size(rel)`: (width, height) of a site image (content or static folder), or
     None when it cannot be read; read once per build."""
-    from functools import lru_cache
-
     from sitegen.render.imagesize import image_size
 
     @lru_cache(maxsize=512)
@@ -198,7 +253,7 @@ class Renderer:
         env = {"marks": marks, "root": root, "smart": self.config.markdown.typographic_quotes,
                "image_size": self.env.globals["image_size"]}
         sanitize = self.config.markdown.sanitize
-        return render_tokens(tokens_of(art.doc.document, sanitize), env, sanitize)
+        return render_tokens(body_tokens(art.doc.document, sanitize), env, sanitize)
 
     def article(self, art: Article, index: SiteIndex, related: tuple[Any, ...] = ()
                 ) -> RenderedFile:
