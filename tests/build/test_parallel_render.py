@@ -4,6 +4,7 @@ reported as in one process and leaves the previous output; unchanged pages are r
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -25,6 +26,17 @@ def tree(root: Path) -> dict[str, bytes]:
 def leftovers(folder: Path) -> list[str]:
     """Staging or swapped-out folders a build left beside its output."""
     return sorted(p.name for p in folder.iterdir() if ".tmp-" in p.name or ".old-" in p.name)
+
+
+@pytest.fixture(autouse=True)
+def _earlier_threads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Threads that earlier tests left in this process (Dask's IO loop) do not count: a
+    build run from the command line has none; one its own build starts still counts."""
+    from sitegen.build import render_pool
+
+    before = set(threading.enumerate())
+    monkeypatch.setattr(render_pool, "_other_threads", lambda: any(
+        t not in before and t.name != "tqdm_monitor" for t in threading.enumerate()))
 
 
 @pytest.fixture
